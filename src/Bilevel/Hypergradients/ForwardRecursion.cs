@@ -5,17 +5,20 @@ using Bilevel.Problems;
 namespace Bilevel.Hypergradients;
 
 /// <summary>
-/// FSLA's forward recursion (paper 000 eq. 9): along the lower iterates y_1 … y_T,
-/// v_k = β ∇y f(x, y_k) + (I − β ∇²yy g(x, y_k)) v_{k−1} from v_0 = 0, and
-/// ∇̂Φ = ∇x f(x, y_T) − ∇²xy g(x, y_T) v_T (the forward mode of Lemma 2 with p_k = ∇y f(x, y_k), β_k = β).
+/// FSLA's forward recursion (paper 000 eq. 9; the forward mode of Lemma 2 with p_k = ∇y f(x, y_k), β_k = β):
+/// along the lower iterates y_0 … y_{T−1}, v_{k+1} = β ∇y f(x, y_k) + (I − β ∇²yy g(x, y_k)) v_k from v_0 = 0, and
+/// ∇̂Φ = ∇x f(x, y_T) − ∇²xy g(x, y_T) v_T, i.e.
+/// v_T = Σ_{k=0}^{T−1} β Π_{s=k+1}^{T−1} (I − β ∇²yy g(x, y_s)) ∇y f(x, y_k).
 /// </summary>
 /// <remarks>
 /// v is a persistent state advanced once per new iterate, so a new estimate costs O(1) oracle calls whatever T is
 /// (<see cref="Advance"/>, <see cref="Current"/>), where NS, CG and ITD must start over: this is the paper's
 /// "O(1) matrix-vector queries for every K". From scratch over T steps:
 /// T ∇y f + (T − 1) HVP (the product with v_0 = 0 is skipped) + 1 ∇x f + 1 cross.
-/// Which iterate the update reads is a choice: Eq. 9/10 use the new iterate y_k, Algorithm 1 line 7 the previous
-/// one; this estimator follows Eq. 9 (the FSLA solver documents its own choice).
+/// Which iterate the update of v reads (paper 000 is ambiguous here): the display of Eq. 9/10 indexes it by the
+/// new iterate, while Lemma 2's forward mode (which §6.1 says the experiment instantiates), its recursion Eq. 15,
+/// the proof of Lemma 15 and Algorithm 1 line 7 all read the iterate before the step. This estimator follows
+/// Lemma 2 and Algorithm 1: v_{k+1} is built at y_k, and the read-out is at y_T.
 /// </remarks>
 public sealed class ForwardRecursion : HypergradientMethod
 {
@@ -63,7 +66,7 @@ public sealed class ForwardRecursion : HypergradientMethod
         _isZero = true;
     }
 
-    /// <summary>One step of eq. 9 at the new iterate y: v ← β ∇y f(x, y) + (I − β ∇²yy g(x, y)) v.</summary>
+    /// <summary>One step of the recursion at the current iterate y = y_k: v ← β ∇y f(x, y) + (I − β ∇²yy g(x, y)) v.</summary>
     public void Advance(BilevelProblem problem, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -107,7 +110,7 @@ public sealed class ForwardRecursion : HypergradientMethod
     protected override void EstimateCore(BilevelProblem problem, ReadOnlySpan<double> x, LowerTrajectory trajectory, Span<double> hypergradient, Batch batch)
     {
         Reset(problem.LowerDimension);
-        for (var k = 1; k <= trajectory.Steps; k++)
+        for (var k = 0; k < trajectory.Steps; k++)
         {
             Advance(problem, x, trajectory.Iterate(k), batch);
         }

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using Bilevel.Numerics;
-using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using MathNet.Numerics.Random;
@@ -96,20 +95,18 @@ public sealed class LeastSquaresBilevelProblem : BilevelProblem, IExactBilevelPr
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         ArgumentOutOfRangeException.ThrowIfNegative(noiseVariance);
         var rng = new Xoshiro256StarStar(seed);
-        Matrix<double> Uniform(int rows, int columns) => Matrix<double>.Build.Dense(rows, columns, (_, _) => rng.NextDouble());
-        double[] UniformVector(int n) => Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
         var noiseSd = Math.Sqrt(noiseVariance);
-        Vector<double> Noise() => Vector<double>.Build.Dense(samples, _ => Normal.Sample(rng, 0, noiseSd));
-
-        var upperDesign = Uniform(samples, dimension);
-        var lowerDesignX = Uniform(samples, dimension);
-        var lowerDesignY = Uniform(samples, dimension);
-        var lambda = UniformVector(dimension);
-        var omega = UniformVector(dimension);
-        var omegaLambda = UniformVector(dimension);
-        var upperTarget = upperDesign * Vector<double>.Build.DenseOfArray(omegaLambda) + Noise();
+        var upperDesign = RandomArrays.Uniform(rng, samples, dimension);
+        var lowerDesignX = RandomArrays.Uniform(rng, samples, dimension);
+        var lowerDesignY = RandomArrays.Uniform(rng, samples, dimension);
+        var lambda = RandomArrays.Uniform(rng, dimension);
+        var omega = RandomArrays.Uniform(rng, dimension);
+        var omegaLambda = RandomArrays.Uniform(rng, dimension);
+        var upperTarget = upperDesign * Vector<double>.Build.DenseOfArray(omegaLambda)
+                          + Vector<double>.Build.DenseOfArray(RandomArrays.Gaussian(rng, samples, noiseSd));
         var lowerTarget = lowerDesignX * Vector<double>.Build.DenseOfArray(lambda)
-                          + lowerDesignY * Vector<double>.Build.DenseOfArray(omega) + Noise();
+                          + lowerDesignY * Vector<double>.Build.DenseOfArray(omega)
+                          + Vector<double>.Build.DenseOfArray(RandomArrays.Gaussian(rng, samples, noiseSd));
         var problem = new LeastSquaresBilevelProblem(upperDesign, upperTarget, lowerDesignX, lowerDesignY, lowerTarget,
             $"fsla-quadratic(n={samples},d={dimension})");
         return (problem, lambda);

@@ -1,5 +1,4 @@
 using Bilevel.Numerics;
-using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using MathNet.Numerics.Random;
@@ -84,14 +83,17 @@ public sealed class QuadraticBilevelProblem : BilevelProblem, IExactBilevelProbl
 
         var rng = new Xoshiro256StarStar(seed);
         int dx = upperDimension, dy = lowerDimension, d = dx + dy;
-        Matrix<double> Gaussian(int rows, int columns, double scale) =>
-            Matrix<double>.Build.Dense(rows, columns, (_, _) => scale * Normal.Sample(rng, 0, 1));
-        Vector<double> GaussianVector(int n) => Vector<double>.Build.Dense(n, _ => Normal.Sample(rng, 0, 1));
+        Matrix<double> Gaussian(int rows, int columns, double scale) => RandomArrays.Gaussian(rng, rows, columns, scale);
+        Vector<double> GaussianVector(int n) => Vector<double>.Build.DenseOfArray(RandomArrays.Gaussian(rng, n));
 
         // Lower level: prescribed spectrum in y; a small PSD x-block; Gaussian coupling.
         var q = Gaussian(dy, dy, 1).QR().Q;
-        var eigen = Vector<double>.Build.Dense(dy, i =>
-            strongConvexity * Math.Pow(conditionNumber, dy == 1 ? 0 : i / (double)(dy - 1)));
+        var eigen = Vector<double>.Build.Dense(dy);
+        for (var i = 0; i < dy; i++)
+        {
+            eigen[i] = strongConvexity * Math.Pow(conditionNumber, dy == 1 ? 0 : i / (double)(dy - 1));
+        }
+
         var gyy = Symmetrize(q * Matrix<double>.Build.DenseOfDiagonalVector(eigen) * q.Transpose());
         var gxRoot = Gaussian(dx, dx, 1 / Math.Sqrt(dx));
         var gxx = Symmetrize(gxRoot * gxRoot.Transpose());
