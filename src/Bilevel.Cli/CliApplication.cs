@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Bilevel.Cli;
+
+/// <summary>The <c>bilevel</c> command tree.</summary>
+internal static class CliApplication
+{
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("bilevel: bilevel-optimization experiments of the Bilevel.Notebooks workbook");
+        root.Subcommands.Add(QuadraticCheckCommand.Create());
+        return root;
+    }
+}
