@@ -58,9 +58,12 @@ internal static class CliRunner
         return console;
     }
 
-    private static string FirstLine(string message)
+    /// <summary>The first line of an exception message, without .NET's " (Parameter 'name')" suffix.</summary>
+    internal static string FirstLine(string message)
     {
         var newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0 ? message : message[..newline];
+        var line = newline < 0 ? message : message[..newline];
+        var suffix = line.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return suffix < 0 ? line.TrimEnd() : line[..suffix];
     }
 }
