@@ -56,12 +56,13 @@ public sealed class ImplicitDifferentiation : HypergradientMethod
         var dx = problem.UpperDimension;
         if (_v.Length != dy)
         {
+            // A new lower dimension: the previous warm start means nothing here.
             _v = new double[dy];
         }
 
         Scratch.Ensure(ref _gradientY, dy);
         Scratch.Ensure(ref _cross, dx);
-        if (_hessian is null || _hessian.Dimension != dy)
+        if (_hessian is null || !ReferenceEquals(_hessian.Problem, problem))
         {
             _hessian = new LowerHessianOperator(problem);
         }

@@ -32,6 +32,16 @@ public static class InnerGradientDescent
         }
 
         var dy = problem.LowerDimension;
+        if (start.Length != dy)
+        {
+            throw new ArgumentException($"the start point y_0 has length {start.Length}, expected dy = {dy}", nameof(start));
+        }
+
+        if (trajectory.Dimension != dy)
+        {
+            throw new ArgumentException($"the trajectory has dimension {trajectory.Dimension}, expected dy = {dy}", nameof(trajectory));
+        }
+
         var y = new double[dy];
         var gradient = new double[dy];
         start.CopyTo(y);

@@ -23,6 +23,9 @@ public sealed class LowerHessianOperator : ILinearOperator
 
     public int Dimension => _problem.LowerDimension;
 
+    /// <summary>The problem whose Hessian this operator applies.</summary>
+    public BilevelProblem Problem => _problem;
+
     /// <summary>Binds the operator to the point (x, y) and batch (copies x and y).</summary>
     public LowerHessianOperator Bind(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch = default)
     {

@@ -242,7 +242,8 @@ public abstract class BilevelProblem
         CheckLength(y, LowerDimension, nameof(y));
     }
 
-    private static void CheckLength(ReadOnlySpan<double> span, int expected, string name)
+    /// <summary>Throws a one-line <see cref="ArgumentException"/> naming <paramref name="name"/> when the length is wrong.</summary>
+    protected static void CheckLength(ReadOnlySpan<double> span, int expected, string name)
     {
         if (span.Length != expected)
         {

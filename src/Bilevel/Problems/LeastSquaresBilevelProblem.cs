@@ -222,12 +222,15 @@ public sealed class LeastSquaresBilevelProblem : BilevelProblem, IExactBilevelPr
 
     public void ExactLowerSolution(ReadOnlySpan<double> x, Span<double> lowerSolution)
     {
+        CheckLength(x, UpperDimension, nameof(x));
+        CheckLength(lowerSolution, LowerDimension, nameof(lowerSolution));
         var rhs = _designYTarget - _gramXY.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(x.ToArray()));
         _gramYFactor.Solve(rhs).AsArray().CopyTo(lowerSolution);
     }
 
     public void ExactHypergradient(ReadOnlySpan<double> x, Span<double> hypergradient)
     {
+        CheckLength(hypergradient, UpperDimension, nameof(hypergradient));
         var y = new double[LowerDimension];
         ExactLowerSolution(x, y);
         var residual = new double[SampleCount];

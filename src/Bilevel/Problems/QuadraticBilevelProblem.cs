@@ -138,6 +138,8 @@ public sealed class QuadraticBilevelProblem : BilevelProblem, IExactBilevelProbl
 
     public void ExactLowerSolution(ReadOnlySpan<double> x, Span<double> lowerSolution)
     {
+        CheckLength(x, UpperDimension, nameof(x));
+        CheckLength(lowerSolution, LowerDimension, nameof(lowerSolution));
         var rhs = _lower.Qxy.TransposeThisAndMultiply(Vector<double>.Build.DenseOfArray(x.ToArray())) + _lower.By;
         var solution = _lowerHessianFactor.Solve(rhs);
         for (var i = 0; i < solution.Count; i++)
@@ -148,6 +150,7 @@ public sealed class QuadraticBilevelProblem : BilevelProblem, IExactBilevelProbl
 
     public void ExactHypergradient(ReadOnlySpan<double> x, Span<double> hypergradient)
     {
+        CheckLength(hypergradient, UpperDimension, nameof(hypergradient));
         var y = new double[LowerDimension];
         ExactLowerSolution(x, y);
         var gy = new double[LowerDimension];
