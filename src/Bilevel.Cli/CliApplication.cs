@@ -9,6 +9,7 @@ internal static class CliApplication
     {
         var root = new RootCommand("bilevel: bilevel-optimization experiments of the Bilevel.Notebooks workbook");
         root.Subcommands.Add(QuadraticCheckCommand.Create());
+        root.Subcommands.Add(KernelCommand.Create());
         return root;
     }
 }
