@@ -110,6 +110,50 @@ public sealed class ConjugateGradientTests
         Assert.Equal(6, op.Applications);
     }
 
+    /// <remarks>
+    /// With the default RelativeTolerance = 0, CG keeps iterating after it has converged; the residual then shrinks
+    /// into the subnormal range until pᵀAp underflows to 0 while rᵀr is still a non-zero subnormal, and the
+    /// "non-positive curvature" check throws for an SPD operator. On this machine seed 99 of these 100 systems hits it
+    /// (the exact seed depends on the SIMD width of the dot products).
+    /// </remarks>
+    [Fact(Skip = "BUG: ConjugateGradient throws 'non-positive curvature pᵀAp = 0' on SPD systems once the converged residual underflows")]
+    public void Solve_ManyMoreIterationsThanDimension_ConvergesWithoutThrowing()
+    {
+        const int d = 5;
+        var failures = new List<string>();
+        for (var seed = 1; seed <= 100; seed++)
+        {
+            var a = MatrixOperator.RandomSpd(d, 4, seed);
+            var b = TestProblems.RandomVector(d, seed + 1000);
+            var solution = new double[d];
+            try
+            {
+                new ConjugateGradient(new ConjugateGradientOptions(Iterations: 1000)).Solve(new MatrixOperator(a), b, solution);
+                if (RelativeResidual(a, b, solution) > 1e-12)
+                {
+                    failures.Add($"seed {seed}: residual {RelativeResidual(a, b, solution):E2}");
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                failures.Add($"seed {seed}: {e.Message}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("; ", failures));
+    }
+
+    [Fact(Skip = "BUG: ConjugateGradient reports 'not positive definite' when pᵀAp underflows to 0 for a tiny-scaled SPD operator")]
+    public void Solve_TinyScaledSpdSystem_SolvesInsteadOfReportingIndefinite()
+    {
+        // A = diag(1, 2)·1e-200 is SPD and b = (1, 1)·1e-100 is representable; A⁻¹b = (1, 0.5)·1e100. pᵀAp = 3e-400
+        // underflows to 0 in float64, the same mechanism as the test above, independent of the platform.
+        var a = Matrix<double>.Build.DenseOfDiagonalArray([1e-200, 2e-200]);
+        var solution = new double[2];
+        new ConjugateGradient(new ConjugateGradientOptions(Iterations: 2)).Solve(new MatrixOperator(a), [1e-100, 1e-100], solution);
+        Check.Close([1e100, 0.5e100], solution, 1e-12, "A⁻¹b");
+    }
+
     [Fact]
     public void Solve_IndefiniteOperator_ThrowsInvalidOperation()
     {
