@@ -46,7 +46,7 @@ public sealed class ForwardRecursion : HypergradientMethod
 
     public override bool NeedsHistory => true;
 
-    public override string CostFormula => "T ∇y f + (T − 1) HVP + 1 ∇x f + 1 cross; O(1) per new iterate";
+    public override string CostFormula => "T ∇y f + max(T − 1, 0) HVP + 1 ∇x f + 1 cross (none at T = 0); O(1) per new iterate";
 
     /// <summary>The current v_k.</summary>
     public ReadOnlySpan<double> State => _v;

@@ -30,9 +30,14 @@ public abstract class HypergradientMethod
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(trajectory);
-        if (x.Length != problem.UpperDimension || hypergradient.Length != problem.UpperDimension)
+        if (x.Length != problem.UpperDimension)
         {
-            throw new ArgumentException($"x and the hypergradient must have length dx = {problem.UpperDimension}");
+            throw new ArgumentException($"x has length {x.Length}, expected dx = {problem.UpperDimension}", nameof(x));
+        }
+
+        if (hypergradient.Length != problem.UpperDimension)
+        {
+            throw new ArgumentException($"hypergradient has length {hypergradient.Length}, expected dx = {problem.UpperDimension}", nameof(hypergradient));
         }
 
         if (trajectory.Dimension != problem.LowerDimension || trajectory.Steps < 0)

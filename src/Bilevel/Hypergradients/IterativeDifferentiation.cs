@@ -39,8 +39,8 @@ public sealed class IterativeDifferentiation : HypergradientMethod
     public override bool NeedsHistory => true;
 
     public override string CostFormula => TruncationSteps is null
-        ? "1 ∇x f + 1 ∇y f + T cross + (T − 1) HVP"
-        : "1 ∇x f + 1 ∇y f + min(T, J) cross + (min(T, J) − 1) HVP";
+        ? "1 ∇x f + 1 ∇y f + T cross + max(T − 1, 0) HVP"
+        : "1 ∇x f + 1 ∇y f + min(T, J) cross + max(min(T, J) − 1, 0) HVP";
 
     protected override void EstimateCore(BilevelProblem problem, ReadOnlySpan<double> x, LowerTrajectory trajectory, Span<double> hypergradient, Batch batch)
     {

@@ -39,7 +39,7 @@ public sealed class JacobianRecursion : HypergradientMethod
 
     public override bool NeedsHistory => true;
 
-    public override string CostFormula => "1 ∇x f + 1 ∇y f + T cross + (T − 1) HVP";
+    public override string CostFormula => "1 ∇x f + 1 ∇y f + T cross + max(T − 1, 0) HVP";
 
     protected override void EstimateCore(BilevelProblem problem, ReadOnlySpan<double> x, LowerTrajectory trajectory, Span<double> hypergradient, Batch batch) =>
         IterativeDifferentiation.ReverseSweep(problem, x, trajectory, VirtualStep, first: 0, hypergradient, batch,

@@ -16,6 +16,9 @@ public sealed record ConjugateGradientOptions(int Iterations, double RelativeTol
 /// </summary>
 public sealed class ConjugateGradient : ILinearSystemSolver
 {
+    /// <summary>A residual ‖r‖ ≤ this × ‖b‖ is treated as solved when the curvature check can no longer be trusted.</summary>
+    private const double RoundingFloor = 1e-13;
+
     private double[] _residual = [];
     private double[] _direction = [];
     private double[] _product = [];
@@ -62,7 +65,8 @@ public sealed class ConjugateGradient : ILinearSystemSolver
 
         r.CopyTo(p);
         var rr = TensorPrimitives.Dot<double>(r, r);
-        var target = Options.RelativeTolerance * Vectors.Norm(b);
+        var normB = Vectors.Norm(b);
+        var target = Options.RelativeTolerance * normB;
         var iterations = 0;
         var converged = false;
         while (iterations < Options.Iterations)
@@ -75,13 +79,29 @@ public sealed class ConjugateGradient : ILinearSystemSolver
 
             a.Apply(p, ap);
             applications++;
-            var curvature = TensorPrimitives.Dot<double>(p, ap);
-            if (!(curvature > 0))
+
+            // pᵀAp and rᵀr both scale with ‖p‖², so divide by s = max|pᵢ| before multiplying: pᵀAp can underflow
+            // to 0 for tiny but positive-definite systems, or once the residual reaches the rounding floor.
+            var scale = Math.Abs(TensorPrimitives.MaxMagnitude<double>(p)); // MaxMagnitude keeps the sign
+            var curvature = 0.0;
+            for (var i = 0; i < p.Length; i++)
             {
-                throw new InvalidOperationException($"CG met non-positive curvature pᵀAp = {curvature:G4}: the operator is not positive definite");
+                curvature += p[i] / scale * ap[i];
             }
 
-            var step = rr / curvature;
+            if (!(curvature > 0))
+            {
+                if (Math.Sqrt(rr) <= RoundingFloor * normB)
+                {
+                    // The residual is already at the rounding floor: nothing left to solve.
+                    converged = true;
+                    break;
+                }
+
+                throw new InvalidOperationException($"CG met non-positive curvature pᵀAp = {curvature * scale:G4}: the operator is not positive definite");
+            }
+
+            var step = rr / scale / curvature;
             Vectors.Axpy(step, p, solution);
             Vectors.Axpy(-step, ap, r);
             var rrNext = TensorPrimitives.Dot<double>(r, r);

@@ -33,7 +33,7 @@ public sealed class FixedPointIteration : ILinearSystemSolver
 
     public bool WarmStart => Options.WarmStart;
 
-    public string CostFormula => Options.WarmStart ? "K HVP" : "K − 1 HVP (cold start)";
+    public string CostFormula => Options.WarmStart ? "K HVP" : "max(K − 1, 0) HVP (cold start)";
 
     public LinearSolveResult Solve(ILinearOperator a, ReadOnlySpan<double> b, Span<double> solution)
     {

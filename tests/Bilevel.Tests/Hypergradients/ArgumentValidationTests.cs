@@ -82,7 +82,7 @@ public sealed class ArgumentValidationTests
         Assert.Equal(before, Problem.Counter.Snapshot());
     }
 
-    [Fact(Skip = "BUG: HypergradientMethod.Estimate throws one ArgumentException for a wrong-length x or hypergradient with ParamName null")]
+    [Fact]
     public void Estimate_WrongLengthXOrOutput_ThrowsArgumentExceptionNamingTheArgument()
     {
         var trajectory = LowerTrajectory.FromPoint(new double[4]);

@@ -61,7 +61,7 @@ public sealed class ConvergenceTests
         Assert.True(errors[^1] < 1e-8, $"{estimator}: relative error at K = 100 ({table})");
     }
 
-    [Fact(Skip = "BUG: AID-CG with more CG iterations than dy throws 'non-positive curvature' once CG's converged residual underflows")]
+    [Fact]
     public void Estimate_AidCgWithMoreIterationsThanDy_ConvergesWithoutThrowing()
     {
         // The convergence grid above on dx = 13, dy = 7, seed 13: AID-CG at K = 100 (CG with 100 ≫ 7 iterations and the
