@@ -158,6 +158,13 @@ public static class QuadraticCheck
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>How many progress reports <see cref="Run"/> makes (one per K of set 1, one per α of set 2, one for set 3).</summary>
+    public static int ProgressSteps(QuadraticCheckOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.StepsOrDefault.Count + options.AlphasOrDefault.Count + 1;
+    }
+
     /// <summary>Runs all three sets. <paramref name="progress"/> receives a line per finished block.</summary>
     public static QuadraticCheckReport Run(QuadraticCheckOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {

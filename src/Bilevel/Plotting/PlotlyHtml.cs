@@ -59,8 +59,8 @@ public static class PlotlyHtml
     private static string MissingScriptMessage() =>
         $"plotly.js is not installed: run environment/setup (npm install of plotly.js-dist-min into environment/node_modules) or set {EnvironmentVariable} to plotly.min.js";
 
-    /// <summary>A standalone page with plotly.js inline.</summary>
-    public static string Page(Figure figure)
+    /// <summary>A standalone page with plotly.js inline; <paramref name="staticImage"/> hides the mode bar and interactivity (for PNGs).</summary>
+    public static string Page(Figure figure, bool staticImage = false)
     {
         ArgumentNullException.ThrowIfNull(figure);
         var script = Script.Value ?? throw new FileNotFoundException(MissingScriptMessage());
@@ -68,7 +68,7 @@ public static class PlotlyHtml
         builder.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
             .Append(System.Net.WebUtility.HtmlEncode(figure.Title ?? "figure"))
             .Append("</title><script>").Append(script).Append("</script></head><body style=\"margin:0\">\n");
-        AppendPlot(builder, figure);
+        AppendPlot(builder, figure, staticImage);
         builder.Append("</body></html>\n");
         return builder.ToString();
     }
@@ -92,14 +92,15 @@ public static class PlotlyHtml
         return builder.ToString();
     }
 
-    private static void AppendPlot(StringBuilder builder, Figure figure)
+    private static void AppendPlot(StringBuilder builder, Figure figure, bool staticImage = false)
     {
         var id = "bilevel-" + Guid.NewGuid().ToString("N");
         var json = figure.ToJson().Replace("</", "<\\/", StringComparison.Ordinal);
         builder.Append("<div id=\"").Append(id).Append("\" style=\"width:").Append(figure.Width).Append("px;height:")
             .Append(figure.Height).Append("px\"></div>\n<script>(function () {\n  var figure = ").Append(json)
             .Append(";\n  function draw() { if (window.Plotly) { window.Plotly.newPlot('").Append(id)
-            .Append("', figure.data, figure.layout, {responsive: true}); } else { setTimeout(draw, 100); } }\n  draw();\n})();</script>\n");
+            .Append("', figure.data, figure.layout, ").Append(staticImage ? "{staticPlot: true}" : "{responsive: true}")
+            .Append("); } else { setTimeout(draw, 100); } }\n  draw();\n})();</script>\n");
     }
 }
 
@@ -145,7 +146,7 @@ public static class ChromiumRenderer
         var output = Path.GetFullPath(path);
         try
         {
-            File.WriteAllText(page, PlotlyHtml.Page(figure));
+            File.WriteAllText(page, PlotlyHtml.Page(figure, staticImage: true));
             var info = new ProcessStartInfo(chromium)
             {
                 RedirectStandardError = true,

@@ -52,4 +52,34 @@ public sealed class ExperimentProfileTests
 
         Assert.Equal("hello\nagain\n", writer.ToString());
     }
+
+    [Fact]
+    public void ProgressBar_Reports_UpdateOneDisplayInPlace()
+    {
+        var host = new RecordingHost();
+        Notebook.Host = host;
+        try
+        {
+            var bar = new ProgressBar("run", 3);
+            bar.Report("a");
+            bar.Report("b");
+            Assert.Equal(2, host.Calls.Count);
+            Assert.False(host.Calls[0].Update);
+            Assert.True(host.Calls[1].Update);
+            Assert.Equal(host.Calls[0].Id, host.Calls[1].Id);
+            Assert.Equal("run: 2/3 (67%) b", bar.ToString());
+            Assert.Contains("<progress value=\"2\" max=\"3\"", bar.ToMimeBundle().Data[MimeBundle.Html], StringComparison.Ordinal);
+        }
+        finally
+        {
+            Notebook.Host = null;
+        }
+    }
+
+    private sealed class RecordingHost : IDisplayHost
+    {
+        public List<(string Id, bool Update)> Calls { get; } = [];
+
+        public void Publish(object? value, string displayId, bool update) => Calls.Add((displayId, update));
+    }
 }

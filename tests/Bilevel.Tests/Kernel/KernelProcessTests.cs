@@ -47,5 +47,9 @@ public sealed class KernelProcessTests
         Assert.Equal(1, r.GetProperty("plotly_traces").GetInt32());
         Assert.Equal("10", r.GetProperty("polyglot").GetString());
         Assert.Equal("error", r.GetProperty("stdin_status").GetString());
+        Assert.False(r.GetProperty("forged_answered").GetBoolean());
+        Assert.Equal("kernel_info_reply", r.GetProperty("after_forged").GetString());
+        Assert.Equal("error", r.GetProperty("after_restart_status").GetString());
+        Assert.Equal("2", r.GetProperty("after_restart_value").GetString());
     }
 }

@@ -79,6 +79,37 @@ public sealed class ScriptSessionTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_HashR_ReferencesAnAssemblyFromDisk()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"bilevel-r-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "Greeting.dll");
+        try
+        {
+            var compilation = CSharpCompilation.Create("Greeting",
+                [CSharpSyntaxTree.ParseText("public static class Greeting { public static string Hello(string name) => \"hello, \" + name; }")],
+                [Microsoft.CodeAnalysis.MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
+                new CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary));
+            Assert.True(compilation.Emit(path).Success);
+            var session = new ScriptSession();
+            var outcome = await session.ExecuteAsync($"#r \"{path}\"\nGreeting.Hello(\"notebook\")", "cell[1]", CancellationToken.None);
+            Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => e.ToString())) + outcome.Exception);
+            Assert.Equal("hello, notebook", outcome.Value);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // The loaded assembly may stay mapped; the temp folder is cleaned by the OS.
+            }
+        }
+    }
+
+    [Fact]
     public void Complete_MemberAccess_ListsMembersWithPrefix()
     {
         var session = new ScriptSession();

@@ -94,6 +94,26 @@ try:
 
     reply, messages = run("Console.ReadLine()")
     results["stdin_status"] = reply["status"]
+
+    # A message signed with the wrong key is dropped (and logged); the kernel keeps answering good ones.
+    from jupyter_client.session import Session
+    forged = Session(key=b"not-the-key", username="intruder")
+    forged.send(kc.shell_channel.socket, "kernel_info_request", {})
+    try:
+        kc.get_shell_msg(timeout=2)
+        results["forged_answered"] = True
+    except Exception:
+        results["forged_answered"] = False
+    kc.kernel_info()
+    results["after_forged"] = kc.get_shell_msg(timeout=10)["msg_type"]
+
+    # Restart: a new process with a fresh state.
+    km.restart_kernel(now=False)
+    kc.wait_for_ready(timeout=120)
+    reply, messages = run("warm")
+    results["after_restart_status"] = reply["status"]
+    reply, messages = run("1 + 1")
+    results["after_restart_value"] = result_text(messages)
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=False)

@@ -135,4 +135,31 @@ public sealed class FigureTests
         Assert.True(ok);
         Assert.Contains("Plotly.newPlot", writer.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SavePng_WithChromiumOrWithout_RendersOrSaysWhatIsMissing()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"figure-{Guid.NewGuid():N}.png");
+        var figure = new Figure("t") { Width = 400, Height = 300 };
+        figure.AddLine("a", X, Y);
+        try
+        {
+            if (ChromiumRenderer.Find() is null)
+            {
+                var error = Assert.Throws<InvalidOperationException>(() => figure.SavePng(path));
+                Assert.StartsWith("SavePng needs Chromium, which is not installed", error.Message, StringComparison.Ordinal);
+                return;
+            }
+
+            figure.SavePng(path);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.Equal(400, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)));
+            Assert.Equal(300, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20, 4)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
