@@ -10,6 +10,7 @@ internal static class CliApplication
         var root = new RootCommand("bilevel: bilevel-optimization experiments of the Bilevel.Notebooks workbook");
         root.Subcommands.Add(QuadraticCheckCommand.Create());
         root.Subcommands.Add(KernelCommand.Create());
+        root.Subcommands.Add(GradientCheckCommand.Create());
         return root;
     }
 }

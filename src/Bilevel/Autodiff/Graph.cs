@@ -1,0 +1,169 @@
+using System.Numerics;
+using Bilevel.Tensors;
+
+namespace Bilevel.Autodiff;
+
+/// <summary>
+/// A value in a <see cref="Graph{T}"/>: its value, optionally its tangent (directional derivative along the pass's
+/// direction), and after <see cref="Graph{T}.Backward"/> its adjoint ∂L/∂value and the adjoint's tangent.
+/// </summary>
+public sealed class Variable<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal Variable(Tensor<T> value, Tensor<T>? tangent, bool requiresGradient)
+    {
+        Value = value;
+        Tangent = tangent;
+        RequiresGradient = requiresGradient;
+    }
+
+    public Tensor<T> Value { get; }
+
+    /// <summary>The tangent ẋ = d value/dt along the pass's direction; null means zero.</summary>
+    public Tensor<T>? Tangent { get; internal set; }
+
+    /// <summary>∂L/∂value after the backward pass (null when no gradient reached it).</summary>
+    public Tensor<T>? Gradient { get; internal set; }
+
+    /// <summary>d/dt of ∂L/∂value along the direction: for parameters, the Hessian-vector product H·v.</summary>
+    public Tensor<T>? GradientTangent { get; internal set; }
+
+    /// <summary>False for constants (data): nothing is accumulated for them.</summary>
+    public bool RequiresGradient { get; }
+
+    public int[] Shape => Value.Shape;
+
+    public override string ToString() => $"Variable {Value}";
+}
+
+/// <summary>
+/// One forward-and-backward pass of reverse-mode automatic differentiation with forward-over-reverse second order
+/// (Pearlmutter's R-operator, 1994): every operation computes its value and tangent on the way forward and, on the
+/// way back, its adjoint and the tangent of its adjoint. With a direction v on the parameters, one pass returns ∇L
+/// and H·v for every parameter group; for parameters (x, y) and direction (0, v) that is ∇²yy g·v and ∇²xy g·v.
+/// </summary>
+/// <remarks>
+/// Buffers come from an arena that is reused after <see cref="Reset"/>: a pass that records the same operations
+/// on the same shapes as the previous one allocates no tensors.
+/// </remarks>
+public sealed class Graph<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<Action> _backward = [];
+    private readonly List<T[]> _arena = [];
+    private int _arenaNext;
+
+    /// <param name="tangents">True to carry tangents (for Hessian-vector and cross products); false for gradients only.</param>
+    public Graph(bool tangents = false) => HasTangents = tangents;
+
+    /// <summary>True when this pass carries tangents.</summary>
+    public bool HasTangents { get; set; }
+
+    /// <summary>Operations recorded so far.</summary>
+    public int Count => _backward.Count;
+
+    /// <summary>Forgets the recorded operations; buffers are kept for the next pass.</summary>
+    public void Reset()
+    {
+        _backward.Clear();
+        _arenaNext = 0;
+    }
+
+    /// <summary>
+    /// A parameter. Its gradient (and gradient tangent) are accumulated into <paramref name="gradient"/> and
+    /// <paramref name="gradientTangent"/> when given (the caller zeroes them), so a problem can point them at slices
+    /// of its flat gradient vectors.
+    /// </summary>
+    public Variable<T> Parameter(Tensor<T> value, Tensor<T>? tangent = null, Tensor<T>? gradient = null, Tensor<T>? gradientTangent = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Check(tangent, value, "tangent");
+        Check(gradient, value, "gradient");
+        Check(gradientTangent, value, "gradientTangent");
+        return new Variable<T>(value, HasTangents ? tangent : null, requiresGradient: true)
+        {
+            Gradient = gradient,
+            GradientTangent = HasTangents ? gradientTangent : null,
+        };
+    }
+
+    /// <summary>A constant (input data, labels): no gradient flows into it.</summary>
+    public Variable<T> Constant(Tensor<T> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new Variable<T>(value, null, requiresGradient: false);
+    }
+
+    /// <summary>Back-propagates from a scalar: seeds ∂L/∂L = 1 (and its tangent 0) and runs the recorded adjoints in reverse.</summary>
+    public void Backward(Variable<T> loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        if (loss.Value.Size != 1)
+        {
+            throw new ArgumentException($"Backward needs a scalar loss, got shape [{string.Join(", ", loss.Shape)}]", nameof(loss));
+        }
+
+        EnsureGradient(loss);
+        loss.Gradient![0] += T.One;
+        for (var i = _backward.Count - 1; i >= 0; i--)
+        {
+            _backward[i]();
+        }
+    }
+
+    /// <summary>Registers an operation's backward step (run in reverse order by <see cref="Backward"/>).</summary>
+    internal void Record(Action backward) => _backward.Add(backward);
+
+    /// <summary>A zeroed tensor from the arena.</summary>
+    internal Tensor<T> Allocate(params int[] shape)
+    {
+        var size = TensorShape.Size(shape);
+        T[] buffer;
+        if (_arenaNext < _arena.Count && _arena[_arenaNext].Length == size)
+        {
+            buffer = _arena[_arenaNext];
+            Array.Clear(buffer);
+        }
+        else
+        {
+            buffer = new T[size];
+            if (_arenaNext < _arena.Count)
+            {
+                _arena[_arenaNext] = buffer;
+            }
+            else
+            {
+                _arena.Add(buffer);
+            }
+        }
+
+        _arenaNext++;
+        return new Tensor<T>(buffer, 0, shape);
+    }
+
+    /// <summary>A new result variable; it requires a gradient when any input does.</summary>
+    internal Variable<T> Result(Tensor<T> value, Tensor<T>? tangent, bool requiresGradient) =>
+        new(value, HasTangents ? tangent : null, requiresGradient);
+
+    /// <summary>Makes sure the variable has (zeroed) gradient buffers.</summary>
+    internal void EnsureGradient(Variable<T> variable)
+    {
+        if (variable.Gradient is null)
+        {
+            variable.Gradient = Allocate(variable.Shape);
+        }
+
+        if (HasTangents && variable.GradientTangent is null)
+        {
+            variable.GradientTangent = Allocate(variable.Shape);
+        }
+    }
+
+    private static void Check(Tensor<T>? tensor, Tensor<T> value, string name)
+    {
+        if (tensor is not null && !tensor.SameShape(value))
+        {
+            throw new ArgumentException($"{name} has shape [{string.Join(", ", tensor.Shape)}], expected [{string.Join(", ", value.Shape)}]", name);
+        }
+    }
+}
