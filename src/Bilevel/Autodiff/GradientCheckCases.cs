@@ -8,7 +8,7 @@ namespace Bilevel.Autodiff;
 /// L(x, y) that exercises its second derivatives (a read-out Σ c ⊙ f(·) plus a quadratic term), with the upper group
 /// x and the lower group y placed as a bilevel problem places them.
 /// </summary>
-public static class GradientCheckCases
+public static partial class GradientCheckCases
 {
     /// <summary>All cases, in report order.</summary>
     public static IReadOnlyList<IGradientCheckCase> All { get; } =

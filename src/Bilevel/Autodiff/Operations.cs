@@ -9,7 +9,7 @@ namespace Bilevel.Autodiff;
 /// (VJP) and the tangent of its adjoint; the rules are written next to each operation and checked against central
 /// finite differences in float64 by <c>bilevel gradcheck</c> and the tests.
 /// </summary>
-public static class Operations
+public static partial class Operations
 {
     /// <summary>
     /// Y = A · op(B): A is m×k, B is k×n (or n×k with <paramref name="transposeB"/>, so Y = A Bᵀ as in a linear layer).
