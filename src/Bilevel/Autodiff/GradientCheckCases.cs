@@ -11,7 +11,10 @@ namespace Bilevel.Autodiff;
 public static partial class GradientCheckCases
 {
     /// <summary>All cases, in report order.</summary>
-    public static IReadOnlyList<IGradientCheckCase> All { get; } =
+    public static IReadOnlyList<IGradientCheckCase> All => [.. Dense, .. Convolution];
+
+    /// <summary>Dense-layer, activation and loss cases.</summary>
+    public static IReadOnlyList<IGradientCheckCase> Dense { get; } =
     [
         new MatMulCase(transposeB: false),
         new MatMulCase(transposeB: true),

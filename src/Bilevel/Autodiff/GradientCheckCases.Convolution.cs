@@ -1,0 +1,124 @@
+using System.Numerics;
+
+namespace Bilevel.Autodiff;
+
+public static partial class GradientCheckCases
+{
+    /// <summary>Convolution, pooling and batch-normalization cases.</summary>
+    public static IReadOnlyList<IGradientCheckCase> Convolution { get; } =
+    [
+        new ConvolutionCase(stride: 1, padding: 1),
+        new ConvolutionCase(stride: 2, padding: 0),
+        new PoolCase(),
+        new BatchNormCase(statisticsInLower: false),
+        new BatchNormCase(statisticsInLower: true),
+        new ConvBlockCase(),
+    ];
+
+    private sealed class ConvolutionCase : IGradientCheckCase
+    {
+        private readonly int _stride;
+        private readonly int _padding;
+
+        public ConvolutionCase(int stride, int padding)
+        {
+            _stride = stride;
+            _padding = padding;
+            if (stride == 1)
+            {
+                Upper.Add("input", 2, 2, 5, 5);
+                Lower.Add("kernel", 3, 2, 3, 3);
+            }
+            else
+            {
+                Upper.Add("kernel", 2, 1, 3, 3);
+                Lower.Add("input", 2, 1, 6, 6);
+            }
+        }
+
+        public string Name => $"conv2d 3×3 stride {_stride} padding {_padding}";
+
+        public ParameterLayout Upper { get; } = new();
+
+        public ParameterLayout Lower { get; } = new();
+
+        public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            _stride == 1
+                ? Readout(graph, graph.Conv2d(x[0], y[0], _stride, _padding), 21)
+                : Readout(graph, graph.Conv2d(y[0], x[0], _stride, _padding), 22);
+    }
+
+    private sealed class PoolCase : IGradientCheckCase
+    {
+        public PoolCase()
+        {
+            Upper.Add("u", 2, 2, 4, 4);
+            Lower.Add("v", 2, 2, 4, 4);
+        }
+
+        public string Name => "max-pool 2×2 (of u ⊙ v)";
+
+        public ParameterLayout Upper { get; } = new();
+
+        public ParameterLayout Lower { get; } = new();
+
+        public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Readout(graph, graph.MaxPool2d(graph.Multiply(x[0], y[0])), 23);
+    }
+
+    private sealed class BatchNormCase : IGradientCheckCase
+    {
+        private readonly bool _statisticsInLower;
+
+        public BatchNormCase(bool statisticsInLower)
+        {
+            _statisticsInLower = statisticsInLower;
+            var (inputs, affine) = statisticsInLower ? (Lower, Upper) : (Upper, Lower);
+            inputs.Add("input", 3, 2, 2, 3);
+            affine.Add("gamma", 2);
+            affine.Add("beta", 2);
+        }
+
+        public string Name => _statisticsInLower ? "batch norm (y = input, x = γ, β)" : "batch norm (x = input, y = γ, β)";
+
+        public ParameterLayout Upper { get; } = new();
+
+        public ParameterLayout Lower { get; } = new();
+
+        public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (inputs, affine) = _statisticsInLower ? (y, x) : (x, y);
+            return Readout(graph, graph.BatchNorm2d(inputs[0], affine[0], affine[1]), 24);
+        }
+    }
+
+    /// <summary>One ConvNet block, conv 3×3 → batch norm → ReLU → max-pool 2, with x = images, y = all block weights.</summary>
+    private sealed class ConvBlockCase : IGradientCheckCase
+    {
+        public ConvBlockCase()
+        {
+            Upper.Add("images", 2, 1, 6, 6);
+            Lower.Add("kernel", 3, 1, 3, 3);
+            Lower.Add("bias", 3);
+            Lower.Add("gamma", 3);
+            Lower.Add("beta", 3);
+        }
+
+        public string Name => "conv block (conv → BN → ReLU → pool)";
+
+        public ParameterLayout Upper { get; } = new();
+
+        public ParameterLayout Lower { get; } = new();
+
+        public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var conv = graph.AddBias(graph.Conv2d(x[0], y[0], 1, 1), y[1], axis: 1);
+            var block = graph.MaxPool2d(graph.Relu(graph.BatchNorm2d(conv, y[2], y[3])));
+            return Readout(graph, graph.Flatten(block), 25);
+        }
+    }
+}
