@@ -11,6 +11,7 @@ internal static class CliApplication
         root.Subcommands.Add(QuadraticCheckCommand.Create());
         root.Subcommands.Add(KernelCommand.Create());
         root.Subcommands.Add(GradientCheckCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }
