@@ -22,6 +22,13 @@ public interface IGradientCheckCase
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
+/// <summary>A case that chooses its own point (e.g. a network at its initialization) instead of U(−1, 1) draws.</summary>
+public interface IGradientCheckStartingPoint
+{
+    /// <summary>Writes the point (x, y) at which the case is checked.</summary>
+    void Initialize(double[] upper, double[] lower, Random random);
+}
+
 /// <summary>One measured comparison.</summary>
 /// <param name="Case">What was checked.</param>
 /// <param name="Quantity">gradient, hvp (∇²yy L·v), cross (∇²xy L·v), tangent (L̇ = ∇y L·v) or float32.</param>
@@ -54,6 +61,10 @@ public static class GradientCheck
         var x = Draw(random, nx);
         var y = Draw(random, ny);
         var v = Draw(random, ny);
+        if (check is IGradientCheckStartingPoint start)
+        {
+            start.Initialize(x, y, random);
+        }
         var results = new List<GradientCheckResult>();
 
         // One pass with direction (0, v).
@@ -73,7 +84,7 @@ public static class GradientCheck
         }
 
         var fdGradient = Concat(fdx, fdy);
-        results.Add(new(check.Name, "gradient", Relative(Concat(gx, gy), fdGradient), Float64Tolerance, "central differences of L, h = 1e-5"));
+        results.Add(new(check.Name, "gradient", Relative(Concat(gx, gy), fdGradient, requireSignal: true), Float64Tolerance, "central differences of L, h = 1e-5"));
 
         // HVP and cross product against central differences of the gradient along (0, v).
         var yPlus = (double[])y.Clone();
@@ -94,10 +105,10 @@ public static class GradientCheck
             fdHx[i] = (gxPlus[i] - gxMinus[i]) / (2 * Step);
         }
 
-        results.Add(new(check.Name, "hvp", Relative(hy, fdHy), Float64Tolerance, "central differences of ∇y L along v, h = 1e-5"));
+        results.Add(new(check.Name, "hvp", Relative(hy, fdHy, requireSignal: true), Float64Tolerance, "central differences of ∇y L along v, h = 1e-5"));
         if (nx > 0)
         {
-            results.Add(new(check.Name, "cross", Relative(hx, fdHx), Float64Tolerance, "central differences of ∇x L along v, h = 1e-5"));
+            results.Add(new(check.Name, "cross", Relative(hx, fdHx, requireSignal: true), Float64Tolerance, "central differences of ∇x L along v, h = 1e-5"));
         }
 
         var directional = 0.0;
@@ -166,7 +177,11 @@ public static class GradientCheck
         return values;
     }
 
-    private static double Relative(double[] actual, double[] expected)
+    /// <summary>
+    /// ‖actual − expected‖ / ‖expected‖; with <paramref name="requireSignal"/>, a reference that is (numerically) zero
+    /// makes the check fail (+∞) instead of passing trivially: such a point checks nothing.
+    /// </summary>
+    private static double Relative(double[] actual, double[] expected, bool requireSignal = false)
     {
         var difference = 0.0;
         var norm = 0.0;
@@ -174,6 +189,11 @@ public static class GradientCheck
         {
             difference += (actual[i] - expected[i]) * (actual[i] - expected[i]);
             norm += expected[i] * expected[i];
+        }
+
+        if (requireSignal && Math.Sqrt(norm) < 1e-8)
+        {
+            return double.PositiveInfinity;
         }
 
         return Math.Sqrt(difference) / Math.Max(Math.Sqrt(norm), 1e-12);

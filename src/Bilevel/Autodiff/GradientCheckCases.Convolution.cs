@@ -9,6 +9,8 @@ public static partial class GradientCheckCases
     [
         new ConvolutionCase(stride: 1, padding: 1),
         new ConvolutionCase(stride: 2, padding: 0),
+        new ShiftedConvolutionCase(padding: 1),
+        new ShiftedConvolutionCase(padding: 0),
         new PoolCase(),
         new BatchNormCase(statisticsInLower: false),
         new BatchNormCase(statisticsInLower: true),
@@ -47,6 +49,29 @@ public static partial class GradientCheckCases
             _stride == 1
                 ? Readout(graph, graph.Conv2d(x[0], y[0], _stride, _padding), 21)
                 : Readout(graph, graph.Conv2d(y[0], x[0], _stride, _padding), 22);
+    }
+
+    /// <summary>Enough input channels for the shifted-GEMM path (x = kernel, y = input, so both adjoints are checked).</summary>
+    private sealed class ShiftedConvolutionCase : IGradientCheckCase
+    {
+        private readonly int _padding;
+
+        public ShiftedConvolutionCase(int padding)
+        {
+            _padding = padding;
+            Upper.Add("kernel", 3, Operations.ShiftedMinimumChannels, 3, 3);
+            Lower.Add("input", 2, Operations.ShiftedMinimumChannels, 4, 5);
+        }
+
+        public string Name => $"conv2d 3×3 stride 1 padding {_padding}, shifted GEMMs";
+
+        public ParameterLayout Upper { get; } = new();
+
+        public ParameterLayout Lower { get; } = new();
+
+        public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Readout(graph, graph.Conv2d(y[0], x[0], 1, _padding), 26);
     }
 
     private sealed class PoolCase : IGradientCheckCase

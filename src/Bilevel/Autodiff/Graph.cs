@@ -51,7 +51,9 @@ public sealed class Graph<T>
 {
     private readonly List<Action> _backward = [];
     private readonly List<T[]> _arena = [];
+    private readonly List<int[]> _indexArena = [];
     private int _arenaNext;
+    private int _indexNext;
 
     /// <param name="tangents">True to carry tangents (for Hessian-vector and cross products); false for gradients only.</param>
     public Graph(bool tangents = false) => HasTangents = tangents;
@@ -67,6 +69,7 @@ public sealed class Graph<T>
     {
         _backward.Clear();
         _arenaNext = 0;
+        _indexNext = 0;
     }
 
     /// <summary>
@@ -115,14 +118,44 @@ public sealed class Graph<T>
     internal void Record(Action backward) => _backward.Add(backward);
 
     /// <summary>A zeroed tensor from the arena.</summary>
-    internal Tensor<T> Allocate(params int[] shape)
+    internal Tensor<T> Allocate(params int[] shape) => Allocate(shape, clear: true);
+
+    /// <summary>A tensor from the arena whose contents are undefined: for outputs an operation overwrites completely.</summary>
+    internal Tensor<T> AllocateUninitialized(params int[] shape) => Allocate(shape, clear: false);
+
+    /// <summary>An int buffer from the arena (argmax indices and the like), contents undefined.</summary>
+    internal int[] AllocateIndices(int length)
+    {
+        if (_indexNext < _indexArena.Count && _indexArena[_indexNext].Length == length)
+        {
+            return _indexArena[_indexNext++];
+        }
+
+        var buffer = new int[length];
+        if (_indexNext < _indexArena.Count)
+        {
+            _indexArena[_indexNext] = buffer;
+        }
+        else
+        {
+            _indexArena.Add(buffer);
+        }
+
+        _indexNext++;
+        return buffer;
+    }
+
+    private Tensor<T> Allocate(int[] shape, bool clear)
     {
         var size = TensorShape.Size(shape);
         T[] buffer;
         if (_arenaNext < _arena.Count && _arena[_arenaNext].Length == size)
         {
             buffer = _arena[_arenaNext];
-            Array.Clear(buffer);
+            if (clear)
+            {
+                Array.Clear(buffer);
+            }
         }
         else
         {

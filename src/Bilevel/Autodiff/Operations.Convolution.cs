@@ -26,9 +26,14 @@ public static partial class Operations
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         var g = new ConvGeometry(input.Shape, kernel.Shape, stride, padding);
-        var columns = graph.Allocate(g.Patch, g.Columns);
-        var product = graph.Allocate(g.Filters, g.Columns);
-        var y = graph.Allocate(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
+        if (stride == 1 && g.Channels >= ShiftedMinimumChannels)
+        {
+            return ShiftedConv2d(graph, input, kernel, g);
+        }
+
+        var columns = graph.AllocateUninitialized(g.Patch, g.Columns);
+        var product = graph.AllocateUninitialized(g.Filters, g.Columns);
+        var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
         Im2Col(input.Value.Span, columns.Span, g);
         Blas.Gemm(false, false, g.Filters, g.Columns, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Columns, T.Zero, product.Span, g.Columns);
         ToBatchMajor(product.Span, y.Span, g);
@@ -37,7 +42,7 @@ public static partial class Operations
         Tensor<T>? tangentColumns = null;
         if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null))
         {
-            tangent = graph.Allocate(y.Shape);
+            tangent = graph.AllocateUninitialized(y.Shape);
             var tangentProduct = graph.Allocate(g.Filters, g.Columns);
             if (kernel.Tangent is not null)
             {
@@ -46,7 +51,7 @@ public static partial class Operations
 
             if (input.Tangent is not null)
             {
-                tangentColumns = graph.Allocate(g.Patch, g.Columns);
+                tangentColumns = graph.AllocateUninitialized(g.Patch, g.Columns);
                 Im2Col(input.Tangent.Span, tangentColumns.Span, g);
                 Blas.Gemm(false, false, g.Filters, g.Columns, g.Patch, T.One, kernel.Value.Span, g.Patch, tangentColumns.Span, g.Columns, T.One, tangentProduct.Span, g.Columns);
             }
@@ -70,7 +75,7 @@ public static partial class Operations
                 Tensor<T>? gradientTangent = null;
                 if (result.GradientTangent is not null)
                 {
-                    gradientTangent = graph.Allocate(g.Filters, g.Columns);
+                    gradientTangent = graph.AllocateUninitialized(g.Filters, g.Columns);
                     ToFilterMajor(result.GradientTangent.Span, gradientTangent.Span, g);
                 }
 
@@ -119,6 +124,308 @@ public static partial class Operations
         }
 
         return result;
+    }
+
+    /// <summary>Stride-1 convolutions with at least this many input channels use the shifted-GEMM path.</summary>
+    internal const int ShiftedMinimumChannels = 4;
+
+    /// <summary>
+    /// Stride-1 convolution without im2col: with the batch laid out channel-major on the zero-padded grid,
+    /// Xp [C, N·Hp·Wp], every kernel tap (i, j) is one GEMM of K_ij [F × C] with Xp shifted by i·Wp + j, accumulated into
+    /// Y′ [F, N·Hp·Wp]; the valid outputs are the top-left Ho × Wo corner of each padded plane. The adjoints are the same
+    /// GEMMs transposed: K̄_ij += Ȳ′ Xp_ijᵀ and X̄p (shifted) += K_ijᵀ Ȳ′, with Ȳ′ zero off the valid corner. Same rules as
+    /// <see cref="Conv2d{T}"/>; it trades about (Hp·Wp)/(Ho·Wo) more multiply-adds for no im2col traffic.
+    /// </summary>
+    private static Variable<T> ShiftedConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var pw = g.Width + (2 * g.Padding);
+        var ph = g.Height + (2 * g.Padding);
+        var plane = ph * pw;
+        var length = g.Batch * plane;
+        var slack = ((g.KernelHeight - 1) * pw) + (g.KernelWidth - 1);
+        var stride = length + slack;
+        var taps = g.KernelHeight * g.KernelWidth;
+        var fc = g.Filters * g.Channels;
+
+        var padded = graph.Allocate(g.Channels, stride);
+        Pad(input.Value.Span, padded.Span, g, pw, plane, stride);
+        var packed = graph.AllocateUninitialized(taps, g.Filters, g.Channels);
+        PackKernel(kernel.Value.Span, packed.Span, g);
+        var product = graph.AllocateUninitialized(g.Filters, length);
+        ShiftedForward(packed.Span, padded.Span, product.Span, g, pw, length, stride, accumulate: false);
+        var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
+        Crop(product.Span, y.Span, g, pw, plane, length);
+
+        Tensor<T>? tangent = null;
+        Tensor<T>? paddedTangent = null;
+        Tensor<T>? packedTangent = null;
+        if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null))
+        {
+            var tangentProduct = graph.Allocate(g.Filters, length);
+            if (kernel.Tangent is not null)
+            {
+                packedTangent = graph.AllocateUninitialized(taps, g.Filters, g.Channels);
+                PackKernel(kernel.Tangent.Span, packedTangent.Span, g);
+                ShiftedForward(packedTangent.Span, padded.Span, tangentProduct.Span, g, pw, length, stride, accumulate: true);
+            }
+
+            if (input.Tangent is not null)
+            {
+                paddedTangent = graph.Allocate(g.Channels, stride);
+                Pad(input.Tangent.Span, paddedTangent.Span, g, pw, plane, stride);
+                ShiftedForward(packed.Span, paddedTangent.Span, tangentProduct.Span, g, pw, length, stride, accumulate: true);
+            }
+
+            tangent = graph.AllocateUninitialized(y.Shape);
+            Crop(tangentProduct.Span, tangent.Span, g, pw, plane, length);
+        }
+
+        var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient);
+        if (result.RequiresGradient)
+        {
+            graph.Record(() =>
+            {
+                if (result.Gradient is null)
+                {
+                    return;
+                }
+
+                var gradient = graph.Allocate(g.Filters, length);
+                Uncrop(result.Gradient.Span, gradient.Span, g, pw, plane, length);
+                Tensor<T>? gradientTangent = null;
+                if (result.GradientTangent is not null)
+                {
+                    gradientTangent = graph.Allocate(g.Filters, length);
+                    Uncrop(result.GradientTangent.Span, gradientTangent.Span, g, pw, plane, length);
+                }
+
+                if (kernel.RequiresGradient)
+                {
+                    graph.EnsureGradient(kernel);
+                    var packedGradient = graph.Allocate(taps, g.Filters, g.Channels);
+                    ShiftedKernelGradient(gradient.Span, padded.Span, packedGradient.Span, g, pw, length, stride);
+                    UnpackKernelAdd(packedGradient.Span, kernel.Gradient!.Span, g);
+                    if (kernel.GradientTangent is not null && (gradientTangent is not null || paddedTangent is not null))
+                    {
+                        packedGradient.Span.Clear();
+                        if (gradientTangent is not null)
+                        {
+                            ShiftedKernelGradient(gradientTangent.Span, padded.Span, packedGradient.Span, g, pw, length, stride);
+                        }
+
+                        if (paddedTangent is not null)
+                        {
+                            ShiftedKernelGradient(gradient.Span, paddedTangent.Span, packedGradient.Span, g, pw, length, stride);
+                        }
+
+                        UnpackKernelAdd(packedGradient.Span, kernel.GradientTangent.Span, g);
+                    }
+                }
+
+                if (input.RequiresGradient)
+                {
+                    graph.EnsureGradient(input);
+                    var paddedGradient = padded; // Xp is no longer needed once K̄ is done
+                    paddedGradient.Span.Clear();
+                    ShiftedInputGradient(packed.Span, gradient.Span, paddedGradient.Span, g, pw, length, stride);
+                    UnpadAdd(paddedGradient.Span, input.Gradient!.Span, g, pw, plane, stride);
+                    if (input.GradientTangent is not null && (gradientTangent is not null || packedTangent is not null))
+                    {
+                        paddedGradient.Span.Clear();
+                        if (gradientTangent is not null)
+                        {
+                            ShiftedInputGradient(packed.Span, gradientTangent.Span, paddedGradient.Span, g, pw, length, stride);
+                        }
+
+                        if (packedTangent is not null)
+                        {
+                            ShiftedInputGradient(packedTangent.Span, gradient.Span, paddedGradient.Span, g, pw, length, stride);
+                        }
+
+                        UnpadAdd(paddedGradient.Span, input.GradientTangent.Span, g, pw, plane, stride);
+                    }
+                }
+            });
+        }
+
+        return result;
+
+        static void ShiftedForward(ReadOnlySpan<T> packedKernel, ReadOnlySpan<T> paddedInput, Span<T> output, ConvGeometry g, int pw, int length, int stride, bool accumulate)
+        {
+            var fc = g.Filters * g.Channels;
+            var chunk = ColumnChunk<T>();
+            for (var start = 0; start < length; start += chunk)
+            {
+                var width = Math.Min(chunk, length - start);
+                for (var i = 0; i < g.KernelHeight; i++)
+                {
+                    for (var j = 0; j < g.KernelWidth; j++)
+                    {
+                        var tap = (i * g.KernelWidth) + j;
+                        var shift = (i * pw) + j;
+                        Blas.Gemm(false, false, g.Filters, width, g.Channels, T.One, packedKernel.Slice(tap * fc, fc), g.Channels,
+                            paddedInput[(shift + start)..], stride, accumulate || tap > 0 ? T.One : T.Zero, output[start..], length);
+                    }
+                }
+            }
+        }
+
+        static void ShiftedKernelGradient(ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> paddedInput, Span<T> packedGradient, ConvGeometry g, int pw, int length, int stride)
+        {
+            var fc = g.Filters * g.Channels;
+            var chunk = ColumnChunk<T>();
+            for (var start = 0; start < length; start += chunk)
+            {
+                var width = Math.Min(chunk, length - start);
+                for (var i = 0; i < g.KernelHeight; i++)
+                {
+                    for (var j = 0; j < g.KernelWidth; j++)
+                    {
+                        var tap = (i * g.KernelWidth) + j;
+                        Blas.Gemm(false, true, g.Filters, g.Channels, width, T.One, outputGradient[start..], length,
+                            paddedInput[((i * pw) + j + start)..], stride, T.One, packedGradient.Slice(tap * fc, fc), g.Channels);
+                    }
+                }
+            }
+        }
+
+        static void ShiftedInputGradient(ReadOnlySpan<T> packedKernel, ReadOnlySpan<T> outputGradient, Span<T> paddedGradient, ConvGeometry g, int pw, int length, int stride)
+        {
+            var fc = g.Filters * g.Channels;
+            var chunk = ColumnChunk<T>();
+            for (var start = 0; start < length; start += chunk)
+            {
+                var width = Math.Min(chunk, length - start);
+                for (var i = 0; i < g.KernelHeight; i++)
+                {
+                    for (var j = 0; j < g.KernelWidth; j++)
+                    {
+                        var tap = (i * g.KernelWidth) + j;
+                        Blas.Gemm(true, false, g.Channels, width, g.Filters, T.One, packedKernel.Slice(tap * fc, fc), g.Channels,
+                            outputGradient[start..], length, T.One, paddedGradient[((i * pw) + j + start)..], stride);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Columns per GEMM in the shifted path: the 9 taps accumulate into the same output tile, so the tile is kept
+    /// small enough (8 KiB per row) to stay in cache across taps instead of streaming the whole output 9 times.
+    /// </summary>
+    private static int ColumnChunk<T>()
+        where T : unmanaged => 8192 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+
+    /// <summary>X [N, C, H, W] → Xp [C, stride] with plane n at n·Hp·Wp, interior at (p, p); borders stay zero.</summary>
+    private static void Pad<T>(ReadOnlySpan<T> x, Span<T> padded, ConvGeometry g, int pw, int plane, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var n = 0; n < g.Batch; n++)
+        {
+            for (var c = 0; c < g.Channels; c++)
+            {
+                var source = x.Slice(((n * g.Channels) + c) * g.Height * g.Width, g.Height * g.Width);
+                var target = padded.Slice((c * stride) + (n * plane), plane);
+                for (var row = 0; row < g.Height; row++)
+                {
+                    source.Slice(row * g.Width, g.Width).CopyTo(target.Slice(((row + g.Padding) * pw) + g.Padding, g.Width));
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Pad{T}"/>: adds the interior of each padded plane back to [N, C, H, W].</summary>
+    private static void UnpadAdd<T>(ReadOnlySpan<T> padded, Span<T> x, ConvGeometry g, int pw, int plane, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var n = 0; n < g.Batch; n++)
+        {
+            for (var c = 0; c < g.Channels; c++)
+            {
+                var target = x.Slice(((n * g.Channels) + c) * g.Height * g.Width, g.Height * g.Width);
+                var source = padded.Slice((c * stride) + (n * plane), plane);
+                for (var row = 0; row < g.Height; row++)
+                {
+                    var destination = target.Slice(row * g.Width, g.Width);
+                    TensorPrimitives.Add(destination, source.Slice(((row + g.Padding) * pw) + g.Padding, g.Width), destination);
+                }
+            }
+        }
+    }
+
+    /// <summary>Y′ [F, N·Hp·Wp] → Y [N, F, Ho, Wo] (the valid top-left corner of each padded plane).</summary>
+    private static void Crop<T>(ReadOnlySpan<T> product, Span<T> y, ConvGeometry g, int pw, int plane, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var f = 0; f < g.Filters; f++)
+        {
+            for (var n = 0; n < g.Batch; n++)
+            {
+                var source = product.Slice((f * length) + (n * plane), plane);
+                var target = y.Slice(((n * g.Filters) + f) * g.Positions, g.Positions);
+                for (var row = 0; row < g.OutHeight; row++)
+                {
+                    source.Slice(row * pw, g.OutWidth).CopyTo(target.Slice(row * g.OutWidth, g.OutWidth));
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Crop{T}"/> into a zeroed Ȳ′.</summary>
+    private static void Uncrop<T>(ReadOnlySpan<T> y, Span<T> product, ConvGeometry g, int pw, int plane, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var f = 0; f < g.Filters; f++)
+        {
+            for (var n = 0; n < g.Batch; n++)
+            {
+                var target = product.Slice((f * length) + (n * plane), plane);
+                var source = y.Slice(((n * g.Filters) + f) * g.Positions, g.Positions);
+                for (var row = 0; row < g.OutHeight; row++)
+                {
+                    source.Slice(row * g.OutWidth, g.OutWidth).CopyTo(target.Slice(row * pw, g.OutWidth));
+                }
+            }
+        }
+    }
+
+    /// <summary>K [F, C, kh, kw] → [kh·kw, F, C].</summary>
+    private static void PackKernel<T>(ReadOnlySpan<T> kernel, Span<T> packed, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var taps = g.KernelHeight * g.KernelWidth;
+        var fc = g.Filters * g.Channels;
+        for (var f = 0; f < g.Filters; f++)
+        {
+            for (var c = 0; c < g.Channels; c++)
+            {
+                var source = kernel.Slice(((f * g.Channels) + c) * taps, taps);
+                for (var t = 0; t < taps; t++)
+                {
+                    packed[(t * fc) + (f * g.Channels) + c] = source[t];
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds a packed [kh·kw, F, C] gradient into K̄ [F, C, kh, kw].</summary>
+    private static void UnpackKernelAdd<T>(ReadOnlySpan<T> packed, Span<T> kernel, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var taps = g.KernelHeight * g.KernelWidth;
+        var fc = g.Filters * g.Channels;
+        for (var f = 0; f < g.Filters; f++)
+        {
+            for (var c = 0; c < g.Channels; c++)
+            {
+                var target = kernel.Slice(((f * g.Channels) + c) * taps, taps);
+                for (var t = 0; t < taps; t++)
+                {
+                    target[t] += packed[(t * fc) + (f * g.Channels) + c];
+                }
+            }
+        }
     }
 
     private readonly record struct ConvGeometry

@@ -29,8 +29,8 @@ public static partial class Operations
             throw new ArgumentException($"MaxPool2d: a {size}×{size} window does not fit a {h}×{w} input");
         }
 
-        var y = graph.Allocate(n, c, oh, ow);
-        var argmax = new int[y.Size];
+        var y = graph.AllocateUninitialized(n, c, oh, ow);
+        var argmax = graph.AllocateIndices(y.Size);
         var x = input.Value.Span;
         var ys = y.Span;
         var o = 0;
@@ -63,7 +63,7 @@ public static partial class Operations
         Tensor<T>? tangent = null;
         if (graph.HasTangents && input.Tangent is not null)
         {
-            tangent = graph.Allocate(y.Shape);
+            tangent = graph.AllocateUninitialized(y.Shape);
             Gather(input.Tangent.Span, argmax, tangent.Span);
         }
 
@@ -159,9 +159,9 @@ public static partial class Operations
         int n = input.Shape[0], c = input.Shape[1], plane = input.Shape[2] * input.Shape[3];
         var m = T.CreateChecked(n * plane);
         var eps = T.CreateChecked(epsilon);
-        var normalized = graph.Allocate(input.Shape);
-        var rs = new T[c];
-        var y = graph.Allocate(input.Shape);
+        var normalized = graph.AllocateUninitialized(input.Shape);
+        var rs = graph.AllocateUninitialized(c);
+        var y = graph.AllocateUninitialized(input.Shape);
         var xs = input.Value.Span;
         for (var ch = 0; ch < c; ch++)
         {
@@ -194,15 +194,15 @@ public static partial class Operations
         }
 
         // Per channel a = mean(x̂ ẋ) and x̂̇, when x has a tangent.
-        var a = new T[c];
+        var a = graph.Allocate(c);
         Tensor<T>? normalizedTangent = null;
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (input.Tangent is not null || scale.Tangent is not null || shift.Tangent is not null))
         {
-            tangent = graph.Allocate(input.Shape);
+            tangent = graph.AllocateUninitialized(input.Shape);
             if (input.Tangent is not null)
             {
-                normalizedTangent = graph.Allocate(input.Shape);
+                normalizedTangent = graph.AllocateUninitialized(input.Shape);
                 var xt = input.Tangent.Span;
                 for (var ch = 0; ch < c; ch++)
                 {

@@ -35,7 +35,7 @@ public static partial class Operations
         }
 
         var ldb = transposeB ? k : n;
-        var y = graph.Allocate(m, n);
+        var y = graph.AllocateUninitialized(m, n);
         Blas.Gemm(false, transposeB, m, n, k, T.One, a.Value.Span, k, b.Value.Span, ldb, T.Zero, y.Span, n);
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (a.Tangent is not null || b.Tangent is not null))
@@ -154,7 +154,7 @@ public static partial class Operations
         }
 
         var outer = x.Value.Size / (channels * inner);
-        var y = graph.Allocate(x.Shape);
+        var y = graph.AllocateUninitialized(x.Shape);
         Broadcast(x.Value.Span, bias.Value.Span, y.Span, outer, channels, inner);
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (x.Tangent is not null || bias.Tangent is not null))
@@ -239,7 +239,7 @@ public static partial class Operations
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         SameShape(a, b, "Add");
-        var y = graph.Allocate(a.Shape);
+        var y = graph.AllocateUninitialized(a.Shape);
         TensorPrimitives.Add(a.Value.Span, b.Value.Span, y.Span);
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (a.Tangent is not null || b.Tangent is not null))
@@ -296,7 +296,7 @@ public static partial class Operations
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         SameShape(a, b, "Multiply");
-        var y = graph.Allocate(a.Shape);
+        var y = graph.AllocateUninitialized(a.Shape);
         TensorPrimitives.Multiply(a.Value.Span, b.Value.Span, y.Span);
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (a.Tangent is not null || b.Tangent is not null))
@@ -384,7 +384,7 @@ public static partial class Operations
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(x);
-        var y = graph.Allocate(x.Shape);
+        var y = graph.AllocateUninitialized(x.Shape);
         var xs = x.Value.Span;
         var ys = y.Span;
         switch (activation)
@@ -401,23 +401,28 @@ public static partial class Operations
         }
 
         // f′ is needed by the tangent and the adjoint; keep it.
-        var derivative = graph.Allocate(x.Shape);
+        var derivative = graph.AllocateUninitialized(x.Shape);
         var ds = derivative.Span;
         var two = T.One + T.One;
-        for (var i = 0; i < ds.Length; i++)
+        switch (activation)
         {
-            ds[i] = activation switch
-            {
-                Activation.Relu => xs[i] > T.Zero ? T.One : T.Zero,
-                Activation.Tanh => T.One - (ys[i] * ys[i]),
-                _ => ys[i] * (T.One - ys[i]),
-            };
+            case Activation.Relu:
+                Step(xs, ds);
+                break;
+            case Activation.Tanh:
+                TensorPrimitives.Multiply(ys, ys, ds);
+                TensorPrimitives.Subtract(T.One, ds, ds);
+                break;
+            default:
+                TensorPrimitives.Subtract(T.One, ys, ds);
+                TensorPrimitives.Multiply(ds, ys, ds);
+                break;
         }
 
         Tensor<T>? tangent = null;
         if (graph.HasTangents && x.Tangent is not null)
         {
-            tangent = graph.Allocate(x.Shape);
+            tangent = graph.AllocateUninitialized(x.Shape);
             TensorPrimitives.Multiply(ds, x.Tangent.Span, tangent.Span);
         }
 
@@ -460,6 +465,28 @@ public static partial class Operations
         }
 
         return result;
+    }
+
+    /// <summary>d = 1 where x &gt; 0, else 0 (SIMD).</summary>
+    private static void Step<T>(ReadOnlySpan<T> x, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var one = Vector<T>.One;
+            var zero = Vector<T>.Zero;
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(x[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(v, zero), one, zero).CopyTo(d[i..]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            d[i] = x[i] > T.Zero ? T.One : T.Zero;
+        }
     }
 
     /// <summary>L = Σᵢ cᵢ xᵢ for a constant c (a linear read-out for checks). Linear rules.</summary>
@@ -586,8 +613,8 @@ public static partial class Operations
             throw new ArgumentException($"SoftmaxCrossEntropy: {weights.Value.Size} weights for {n} rows");
         }
 
-        var probabilities = graph.Allocate(n, classes);
-        var losses = graph.Allocate(n);
+        var probabilities = graph.AllocateUninitialized(n, classes);
+        var losses = graph.AllocateUninitialized(n);
         var z = logits.Value.Span;
         var p = probabilities.Span;
         var labelSpan = labels.Span;

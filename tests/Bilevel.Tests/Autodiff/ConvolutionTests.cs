@@ -1,0 +1,157 @@
+using Bilevel.Autodiff;
+using Bilevel.Tensors;
+
+namespace Bilevel.Tests.Autodiff;
+
+/// <summary>
+/// Conv2d on layers large enough for several GEMM column chunks, against a direct seven-loop convolution and its
+/// adjoints (the finite-difference gradient checks use tiny layers).
+/// </summary>
+public sealed class ConvolutionTests
+{
+    [Theory]
+    [InlineData(2, 4, 20, 30, 3, 1, 1)] // shifted-GEMM path, several column chunks
+    [InlineData(2, 5, 17, 13, 2, 1, 0)] // shifted, no padding
+    [InlineData(3, 2, 9, 11, 4, 1, 1)] // im2col path (few channels)
+    [InlineData(2, 3, 12, 10, 2, 2, 1)] // im2col path, stride 2
+    public void Conv2d_LargeLayer_MatchesDirectConvolutionAndAdjoints(int n, int c, int h, int w, int f, int stride, int padding)
+    {
+        var random = new Random(n + c + h + w + f + stride + padding);
+        var x = Random(random, n, c, h, w);
+        var k = Random(random, f, c, 3, 3);
+        var xt = Random(random, n, c, h, w);
+        var kt = Random(random, f, c, 3, 3);
+        var ho = ((h + (2 * padding) - 3) / stride) + 1;
+        var wo = ((w + (2 * padding) - 3) / stride) + 1;
+        var readout = Random(random, n, f, ho, wo);
+
+        var graph = new Graph<double>(tangents: true);
+        var gx = new Tensor<double>(x.Shape);
+        var gxt = new Tensor<double>(x.Shape);
+        var gk = new Tensor<double>(k.Shape);
+        var gkt = new Tensor<double>(k.Shape);
+        var y = graph.Conv2d(graph.Parameter(x, xt, gx, gxt), graph.Parameter(k, kt, gk, gkt), stride, padding);
+        graph.Backward(graph.WeightedSum(y, readout));
+
+        var expected = Direct(x, k, stride, padding, ho, wo);
+        var expectedTangent = Add(Direct(xt, k, stride, padding, ho, wo), Direct(x, kt, stride, padding, ho, wo));
+        AssertClose(expected, y.Value);
+        AssertClose(expectedTangent, y.Tangent!);
+
+        // L = Σ c ⊙ Y is linear in Y: X̄ = adjoint(K, c), K̄ = adjoint(X, c); their tangents use K̇ and Ẋ.
+        var (adjointX, adjointK) = Adjoints(x, k, readout, stride, padding);
+        AssertClose(adjointX, gx);
+        AssertClose(adjointK, gk);
+        var (tangentAdjointX, _) = Adjoints(x, kt, readout, stride, padding);
+        var (_, tangentAdjointK) = Adjoints(xt, k, readout, stride, padding);
+        AssertClose(tangentAdjointX, gxt);
+        AssertClose(tangentAdjointK, gkt);
+    }
+
+    private static Tensor<double> Random(Random random, params int[] shape)
+    {
+        var t = new Tensor<double>(shape);
+        for (var i = 0; i < t.Size; i++)
+        {
+            t[i] = random.NextDouble() - 0.5;
+        }
+
+        return t;
+    }
+
+    private static Tensor<double> Direct(Tensor<double> x, Tensor<double> k, int stride, int padding, int ho, int wo)
+    {
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], f = k.Shape[0];
+        var y = new Tensor<double>(n, f, ho, wo);
+        for (var b = 0; b < n; b++)
+        {
+            for (var o = 0; o < f; o++)
+            {
+                for (var oy = 0; oy < ho; oy++)
+                {
+                    for (var ox = 0; ox < wo; ox++)
+                    {
+                        var sum = 0.0;
+                        for (var ch = 0; ch < c; ch++)
+                        {
+                            for (var i = 0; i < 3; i++)
+                            {
+                                for (var j = 0; j < 3; j++)
+                                {
+                                    int iy = (oy * stride) - padding + i, ix = (ox * stride) - padding + j;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                    {
+                                        sum += x[(((b * c) + ch) * h + iy) * w + ix] * k[(((o * c) + ch) * 3 + i) * 3 + j];
+                                    }
+                                }
+                            }
+                        }
+
+                        y[(((b * f) + o) * ho + oy) * wo + ox] = sum;
+                    }
+                }
+            }
+        }
+
+        return y;
+    }
+
+    private static (Tensor<double> X, Tensor<double> K) Adjoints(Tensor<double> x, Tensor<double> k, Tensor<double> gy, int stride, int padding)
+    {
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], f = k.Shape[0], ho = gy.Shape[2], wo = gy.Shape[3];
+        var gx = new Tensor<double>(x.Shape);
+        var gk = new Tensor<double>(k.Shape);
+        for (var b = 0; b < n; b++)
+        {
+            for (var o = 0; o < f; o++)
+            {
+                for (var oy = 0; oy < ho; oy++)
+                {
+                    for (var ox = 0; ox < wo; ox++)
+                    {
+                        var g = gy[(((b * f) + o) * ho + oy) * wo + ox];
+                        for (var ch = 0; ch < c; ch++)
+                        {
+                            for (var i = 0; i < 3; i++)
+                            {
+                                for (var j = 0; j < 3; j++)
+                                {
+                                    int iy = (oy * stride) - padding + i, ix = (ox * stride) - padding + j;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                    {
+                                        var xi = (((b * c) + ch) * h + iy) * w + ix;
+                                        var ki = (((o * c) + ch) * 3 + i) * 3 + j;
+                                        gx[xi] += g * k[ki];
+                                        gk[ki] += g * x[xi];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return (gx, gk);
+    }
+
+    private static Tensor<double> Add(Tensor<double> a, Tensor<double> b)
+    {
+        var sum = new Tensor<double>(a.Shape);
+        for (var i = 0; i < a.Size; i++)
+        {
+            sum[i] = a[i] + b[i];
+        }
+
+        return sum;
+    }
+
+    private static void AssertClose(Tensor<double> expected, Tensor<double> actual)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        for (var i = 0; i < expected.Size; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-12 * (1 + Math.Abs(expected[i])), $"index {i}: expected {expected[i]:R}, got {actual[i]:R}");
+        }
+    }
+}
