@@ -121,7 +121,7 @@ public static partial class GradientCheckCases
     }
 
     /// <summary>One ConvNet block, conv 3×3 → batch norm → ReLU → max-pool 2, with x = images, y = all block weights.</summary>
-    private sealed class ConvBlockCase : IGradientCheckCase
+    private sealed class ConvBlockCase : IGradientCheckCase, IGradientCheckStartingPoint
     {
         public ConvBlockCase()
         {
@@ -133,6 +133,18 @@ public static partial class GradientCheckCases
         }
 
         public string Name => "conv block (conv → BN → ReLU → pool)";
+
+        /// <summary>γ = 1 ± 0.2 and β = ±0.1, so batch norm does not push a whole channel below zero before the ReLU.</summary>
+        public void Initialize(double[] upper, double[] lower, Random random)
+        {
+            var gamma = Lower["gamma"];
+            var beta = Lower["beta"];
+            for (var i = 0; i < gamma.Size; i++)
+            {
+                lower[gamma.Offset + i] = 1 + (0.4 * (random.NextDouble() - 0.5));
+                lower[beta.Offset + i] = 0.2 * (random.NextDouble() - 0.5);
+            }
+        }
 
         public ParameterLayout Upper { get; } = new();
 

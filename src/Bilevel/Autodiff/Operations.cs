@@ -141,6 +141,11 @@ public static partial class Operations
             axis += x.Value.Rank;
         }
 
+        if (axis < 0 || axis >= x.Value.Rank)
+        {
+            throw new ArgumentOutOfRangeException(nameof(axis), $"AddBias: axis is outside the {x.Value.Rank} dimensions of [{string.Join(", ", x.Shape)}]");
+        }
+
         var channels = x.Shape[axis];
         if (bias.Value.Size != channels)
         {
@@ -613,11 +618,14 @@ public static partial class Operations
             throw new ArgumentException($"SoftmaxCrossEntropy: {weights.Value.Size} weights for {n} rows");
         }
 
+        // The backward step reads the labels later: keep a copy so a caller reusing its array cannot change them.
+        var labelCopy = graph.AllocateIndices(n);
+        labels.Span.CopyTo(labelCopy);
         var probabilities = graph.AllocateUninitialized(n, classes);
         var losses = graph.AllocateUninitialized(n);
         var z = logits.Value.Span;
         var p = probabilities.Span;
-        var labelSpan = labels.Span;
+        var labelSpan = labelCopy.AsSpan();
         for (var i = 0; i < n; i++)
         {
             var label = labelSpan[i];
@@ -686,7 +694,7 @@ public static partial class Operations
 
                 var g = result.Gradient[0] * inverseN;
                 var gt = result.GradientTangent is null ? T.Zero : result.GradientTangent[0] * inverseN;
-                var labelsNow = labels.Span;
+                var labelsNow = labelCopy.AsSpan();
                 if (logits.RequiresGradient)
                 {
                     graph.EnsureGradient(logits);

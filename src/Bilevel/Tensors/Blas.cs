@@ -141,6 +141,25 @@ public static unsafe class Blas
             return;
         }
 
+        if (k == 0)
+        {
+            // op(A) op(B) is an m×n zero matrix: C ← β C.
+            for (var i = 0; i < m; i++)
+            {
+                var row = c.Slice(i * ldc, n);
+                if (beta == T.Zero)
+                {
+                    row.Clear();
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+                }
+            }
+
+            return;
+        }
+
         CheckSize(a, transposeA ? k : m, transposeA ? m : k, lda, "A");
         CheckSize(b, transposeB ? n : k, transposeB ? k : n, ldb, "B");
         CheckSize(c, m, n, ldc, "C");
