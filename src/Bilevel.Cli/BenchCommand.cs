@@ -46,6 +46,7 @@ internal static class BenchCommand
             {
                 EngineBenchmark.Time(EngineBenchmark.SoftmaxRegression<float>(), count, 2, cancellationToken),
                 EngineBenchmark.Time(EngineBenchmark.ConvNetHyperCleaning<float>(), count, 2, cancellationToken),
+                EngineBenchmark.Time(EngineBenchmark.RnnHyperRepresentation<float>(), count, 2, cancellationToken),
             };
             var machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"}";
             if (parse.GetValue(json))

@@ -11,7 +11,7 @@ namespace Bilevel.Autodiff;
 public static partial class GradientCheckCases
 {
     /// <summary>All cases, in report order.</summary>
-    public static IReadOnlyList<IGradientCheckCase> All => [.. Dense, .. Convolution, .. Networks];
+    public static IReadOnlyList<IGradientCheckCase> All => [.. Dense, .. Convolution, .. Recurrent, .. Networks];
 
     /// <summary>Dense-layer, activation and loss cases.</summary>
     public static IReadOnlyList<IGradientCheckCase> Dense { get; } =

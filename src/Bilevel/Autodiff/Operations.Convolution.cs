@@ -31,32 +31,53 @@ public static partial class Operations
             return ShiftedConv2d(graph, input, kernel, g);
         }
 
-        var columns = graph.AllocateUninitialized(g.Patch, g.Columns);
-        var product = graph.AllocateUninitialized(g.Filters, g.Columns);
+        return PerSampleConv2d(graph, input, kernel, g);
+    }
+
+    /// <summary>
+    /// The im2col path, one sample at a time so the patch matrix cols(Xₙ) [C·kh·kw, Ho·Wo] stays in cache and Yₙ is
+    /// written in place in NCHW: Yₙ = K·cols(Xₙ). Backward recomputes cols(Xₙ): K̄ += Ȳₙ cols(Xₙ)ᵀ,
+    /// X̄ₙ += col2im(Kᵀ Ȳₙ), and the tangents as in <see cref="Conv2d{T}"/>.
+    /// </summary>
+    private static Variable<T> PerSampleConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, ConvGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var one = g.Sample;
+        var sampleIn = g.Channels * g.Height * g.Width;
+        var sampleOut = g.Filters * g.Positions;
+        var columns = graph.AllocateUninitialized(g.Patch, g.Positions);
         var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
-        Im2Col(input.Value.Span, columns.Span, g);
-        Blas.Gemm(false, false, g.Filters, g.Columns, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Columns, T.Zero, product.Span, g.Columns);
-        ToBatchMajor(product.Span, y.Span, g);
+        for (var n = 0; n < g.Batch; n++)
+        {
+            Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
+            Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Positions, T.Zero, y.Span.Slice(n * sampleOut, sampleOut), g.Positions);
+        }
 
         Tensor<T>? tangent = null;
-        Tensor<T>? tangentColumns = null;
         if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null))
         {
             tangent = graph.AllocateUninitialized(y.Shape);
-            var tangentProduct = graph.Allocate(g.Filters, g.Columns);
-            if (kernel.Tangent is not null)
+            for (var n = 0; n < g.Batch; n++)
             {
-                Blas.Gemm(false, false, g.Filters, g.Columns, g.Patch, T.One, kernel.Tangent.Span, g.Patch, columns.Span, g.Columns, T.Zero, tangentProduct.Span, g.Columns);
-            }
+                var target = tangent.Span.Slice(n * sampleOut, sampleOut);
+                var beta = T.Zero;
+                if (kernel.Tangent is not null)
+                {
+                    Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
+                    Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Tangent.Span, g.Patch, columns.Span, g.Positions, T.Zero, target, g.Positions);
+                    beta = T.One;
+                }
 
-            if (input.Tangent is not null)
-            {
-                tangentColumns = graph.AllocateUninitialized(g.Patch, g.Columns);
-                Im2Col(input.Tangent.Span, tangentColumns.Span, g);
-                Blas.Gemm(false, false, g.Filters, g.Columns, g.Patch, T.One, kernel.Value.Span, g.Patch, tangentColumns.Span, g.Columns, T.One, tangentProduct.Span, g.Columns);
+                if (input.Tangent is not null)
+                {
+                    Im2Col(input.Tangent.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
+                    Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Positions, beta, target, g.Positions);
+                }
+                else if (beta == T.Zero)
+                {
+                    target.Clear();
+                }
             }
-
-            ToBatchMajor(tangentProduct.Span, tangent.Span, g);
         }
 
         var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient);
@@ -69,55 +90,65 @@ public static partial class Operations
                     return;
                 }
 
-                // Ȳ′ (and Ȳ̇′) in filter-major layout, reusing the product buffer.
-                var gradient = product;
-                ToFilterMajor(result.Gradient.Span, gradient.Span, g);
-                Tensor<T>? gradientTangent = null;
-                if (result.GradientTangent is not null)
-                {
-                    gradientTangent = graph.AllocateUninitialized(g.Filters, g.Columns);
-                    ToFilterMajor(result.GradientTangent.Span, gradientTangent.Span, g);
-                }
-
-                if (kernel.RequiresGradient)
+                var gy = result.Gradient.Span;
+                var gyt = result.GradientTangent;
+                var wantKernel = kernel.RequiresGradient;
+                var wantInput = input.RequiresGradient;
+                if (wantKernel)
                 {
                     graph.EnsureGradient(kernel);
-                    Blas.Gemm(false, true, g.Filters, g.Patch, g.Columns, T.One, gradient.Span, g.Columns, columns.Span, g.Columns, T.One, kernel.Gradient!.Span, g.Patch);
-                    if (kernel.GradientTangent is not null)
-                    {
-                        if (gradientTangent is not null)
-                        {
-                            Blas.Gemm(false, true, g.Filters, g.Patch, g.Columns, T.One, gradientTangent.Span, g.Columns, columns.Span, g.Columns, T.One, kernel.GradientTangent.Span, g.Patch);
-                        }
-
-                        if (tangentColumns is not null)
-                        {
-                            Blas.Gemm(false, true, g.Filters, g.Patch, g.Columns, T.One, gradient.Span, g.Columns, tangentColumns.Span, g.Columns, T.One, kernel.GradientTangent.Span, g.Patch);
-                        }
-                    }
                 }
 
-                if (input.RequiresGradient)
+                if (wantInput)
                 {
                     graph.EnsureGradient(input);
-                    var columnGradient = columns; // cols(X) is no longer needed once K̄ is done
-                    Blas.Gemm(true, false, g.Patch, g.Columns, g.Filters, T.One, kernel.Value.Span, g.Patch, gradient.Span, g.Columns, T.Zero, columnGradient.Span, g.Columns);
-                    Col2Im(columnGradient.Span, input.Gradient!.Span, g);
-                    if (input.GradientTangent is not null && (gradientTangent is not null || kernel.Tangent is not null))
+                }
+
+                var kernelTangentGradient = wantKernel ? kernel.GradientTangent : null;
+                var inputTangentGradient = wantInput ? input.GradientTangent : null;
+                var columnGradient = wantInput ? graph.AllocateUninitialized(g.Patch, g.Positions) : null;
+                for (var n = 0; n < g.Batch; n++)
+                {
+                    var gyn = gy.Slice(n * sampleOut, sampleOut);
+                    if (wantKernel)
                     {
-                        var beta = T.Zero;
-                        if (gradientTangent is not null)
+                        Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
+                        Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gyn, g.Positions, columns.Span, g.Positions, T.One, kernel.Gradient!.Span, g.Patch);
+                        if (kernelTangentGradient is not null)
                         {
-                            Blas.Gemm(true, false, g.Patch, g.Columns, g.Filters, T.One, kernel.Value.Span, g.Patch, gradientTangent.Span, g.Columns, T.Zero, columnGradient.Span, g.Columns);
-                            beta = T.One;
-                        }
+                            if (gyt is not null)
+                            {
+                                Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gyt.Span.Slice(n * sampleOut, sampleOut), g.Positions, columns.Span, g.Positions, T.One, kernelTangentGradient.Span, g.Patch);
+                            }
 
-                        if (kernel.Tangent is not null)
+                            if (input.Tangent is not null)
+                            {
+                                Im2Col(input.Tangent.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
+                                Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gyn, g.Positions, columns.Span, g.Positions, T.One, kernelTangentGradient.Span, g.Patch);
+                            }
+                        }
+                    }
+
+                    if (wantInput)
+                    {
+                        Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Value.Span, g.Patch, gyn, g.Positions, T.Zero, columnGradient!.Span, g.Positions);
+                        Col2Im(columnGradient.Span, input.Gradient!.Span.Slice(n * sampleIn, sampleIn), one);
+                        if (inputTangentGradient is not null && (gyt is not null || kernel.Tangent is not null))
                         {
-                            Blas.Gemm(true, false, g.Patch, g.Columns, g.Filters, T.One, kernel.Tangent.Span, g.Patch, gradient.Span, g.Columns, beta, columnGradient.Span, g.Columns);
-                        }
+                            var beta = T.Zero;
+                            if (gyt is not null)
+                            {
+                                Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Value.Span, g.Patch, gyt.Span.Slice(n * sampleOut, sampleOut), g.Positions, T.Zero, columnGradient.Span, g.Positions);
+                                beta = T.One;
+                            }
 
-                        Col2Im(columnGradient.Span, input.GradientTangent.Span, g);
+                            if (kernel.Tangent is not null)
+                            {
+                                Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Tangent.Span, g.Patch, gyn, g.Positions, beta, columnGradient.Span, g.Positions);
+                            }
+
+                            Col2Im(columnGradient.Span, inputTangentGradient.Span.Slice(n * sampleIn, sampleIn), one);
+                        }
                     }
                 }
             });
@@ -314,10 +345,12 @@ public static partial class Operations
     /// Columns per GEMM in the shifted path: the 9 taps accumulate into the same output tile, so the tile is kept
     /// small enough (8 KiB per row) to stay in cache across taps instead of streaming the whole output 9 times.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int ColumnChunk<T>()
         where T : unmanaged => 8192 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     /// <summary>X [N, C, H, W] → Xp [C, stride] with plane n at n·Hp·Wp, interior at (p, p); borders stay zero.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Pad<T>(ReadOnlySpan<T> x, Span<T> padded, ConvGeometry g, int pw, int plane, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -336,6 +369,7 @@ public static partial class Operations
     }
 
     /// <summary>The adjoint of <see cref="Pad{T}"/>: adds the interior of each padded plane back to [N, C, H, W].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UnpadAdd<T>(ReadOnlySpan<T> padded, Span<T> x, ConvGeometry g, int pw, int plane, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -355,6 +389,7 @@ public static partial class Operations
     }
 
     /// <summary>Y′ [F, N·Hp·Wp] → Y [N, F, Ho, Wo] (the valid top-left corner of each padded plane).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Crop<T>(ReadOnlySpan<T> product, Span<T> y, ConvGeometry g, int pw, int plane, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -373,6 +408,7 @@ public static partial class Operations
     }
 
     /// <summary>The adjoint of <see cref="Crop{T}"/> into a zeroed Ȳ′.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Uncrop<T>(ReadOnlySpan<T> y, Span<T> product, ConvGeometry g, int pw, int plane, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -391,6 +427,7 @@ public static partial class Operations
     }
 
     /// <summary>K [F, C, kh, kw] → [kh·kw, F, C].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void PackKernel<T>(ReadOnlySpan<T> kernel, Span<T> packed, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -410,6 +447,7 @@ public static partial class Operations
     }
 
     /// <summary>Adds a packed [kh·kw, F, C] gradient into K̄ [F, C, kh, kw].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UnpackKernelAdd<T>(ReadOnlySpan<T> packed, Span<T> kernel, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -473,12 +511,16 @@ public static partial class Operations
 
         public int Patch => Channels * KernelHeight * KernelWidth;
 
+        /// <summary>The same layer for a batch of one (im2col of a single sample).</summary>
+        public ConvGeometry Sample => new([1, Channels, Height, Width], [Filters, Channels, KernelHeight, KernelWidth], Stride, Padding);
+
         public int Positions => OutHeight * OutWidth;
 
         public int Columns => Batch * Positions;
     }
 
-    /// <summary>cols[(c·kh + i)·kw + j, n·Ho·Wo + oy·Wo + ox] = X[n, c, oy·s − p + i, ox·s − p + j] (0 outside).</summary>
+    /// <summary>One sample: cols[(c·kh + i)·kw + j, oy·Wo + ox] = X[c, oy·s − p + i, ox·s − p + j] (0 outside).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> columns, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -536,7 +578,8 @@ public static partial class Operations
         }
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col{T}"/>: adds every column entry back to the input position it came from.</summary>
+    /// <summary>The adjoint of <see cref="Im2Col{T}"/> for one sample: adds every column entry back to where it came from.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Col2Im<T>(ReadOnlySpan<T> columns, Span<T> x, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -586,34 +629,6 @@ public static partial class Operations
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// <summary>[F, N·P] → [N, F, P].</summary>
-    private static void ToBatchMajor<T>(ReadOnlySpan<T> filterMajor, Span<T> batchMajor, ConvGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var f = 0; f < g.Filters; f++)
-        {
-            for (var n = 0; n < g.Batch; n++)
-            {
-                filterMajor.Slice((f * g.Columns) + (n * g.Positions), g.Positions)
-                    .CopyTo(batchMajor.Slice(((n * g.Filters) + f) * g.Positions, g.Positions));
-            }
-        }
-    }
-
-    /// <summary>[N, F, P] → [F, N·P].</summary>
-    private static void ToFilterMajor<T>(ReadOnlySpan<T> batchMajor, Span<T> filterMajor, ConvGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var f = 0; f < g.Filters; f++)
-        {
-            for (var n = 0; n < g.Batch; n++)
-            {
-                batchMajor.Slice(((n * g.Filters) + f) * g.Positions, g.Positions)
-                    .CopyTo(filterMajor.Slice((f * g.Columns) + (n * g.Positions), g.Positions));
             }
         }
     }

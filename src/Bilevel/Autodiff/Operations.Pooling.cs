@@ -33,31 +33,13 @@ public static partial class Operations
         var argmax = graph.AllocateIndices(y.Size);
         var x = input.Value.Span;
         var ys = y.Span;
-        var o = 0;
-        for (var plane = 0; plane < n * c; plane++)
+        if (size == 2)
         {
-            var baseIndex = plane * h * w;
-            for (var oy = 0; oy < oh; oy++)
-            {
-                for (var ox = 0; ox < ow; ox++)
-                {
-                    var best = baseIndex + (oy * size * w) + (ox * size);
-                    for (var i = 0; i < size; i++)
-                    {
-                        var rowStart = baseIndex + (((oy * size) + i) * w) + (ox * size);
-                        for (var j = 0; j < size; j++)
-                        {
-                            if (x[rowStart + j] > x[best])
-                            {
-                                best = rowStart + j;
-                            }
-                        }
-                    }
-
-                    argmax[o] = best;
-                    ys[o++] = x[best];
-                }
-            }
+            MaxPool2x2(x, ys, argmax, n * c, h, w, oh, ow);
+        }
+        else
+        {
+            MaxPoolGeneral(x, ys, argmax, n * c, h, w, oh, ow, size);
         }
 
         Tensor<T>? tangent = null;
@@ -89,6 +71,70 @@ public static partial class Operations
         return result;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPool2x2<T>(ReadOnlySpan<T> x, Span<T> y, int[] argmax, int planes, int h, int w, int oh, int ow)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var o = 0;
+        for (var plane = 0; plane < planes; plane++)
+        {
+            var baseIndex = plane * h * w;
+            for (var oy = 0; oy < oh; oy++)
+            {
+                var top = baseIndex + (2 * oy * w);
+                var row0 = x.Slice(top, w);
+                var row1 = x.Slice(top + w, w);
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    // Branch-free (comparisons become 0/1 integers, not jumps; random data mispredicts every
+                    // branch): the first maximum in scan order — row 0 left, right, then row 1 left, right.
+                    var j = 2 * ox;
+                    var upper = j + (row0[j + 1] > row0[j] ? 1 : 0);
+                    var lower = j + (row1[j + 1] > row1[j] ? 1 : 0);
+                    var second = row1[lower] > row0[upper] ? 1 : 0;
+                    var best = upper + (second * (w + lower - upper));
+                    var value = x[top + best];
+                    argmax[o] = top + best;
+                    y[o++] = value;
+                }
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPoolGeneral<T>(ReadOnlySpan<T> x, Span<T> ys, int[] argmax, int planes, int h, int w, int oh, int ow, int size)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var o = 0;
+        for (var plane = 0; plane < planes; plane++)
+        {
+            var baseIndex = plane * h * w;
+            for (var oy = 0; oy < oh; oy++)
+            {
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var best = baseIndex + (oy * size * w) + (ox * size);
+                    for (var i = 0; i < size; i++)
+                    {
+                        var rowStart = baseIndex + (((oy * size) + i) * w) + (ox * size);
+                        for (var j = 0; j < size; j++)
+                        {
+                            if (x[rowStart + j] > x[best])
+                            {
+                                best = rowStart + j;
+                            }
+                        }
+                    }
+
+                    argmax[o] = best;
+                    ys[o++] = x[best];
+                }
+            }
+        }
+
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Gather<T>(ReadOnlySpan<T> source, int[] index, Span<T> target)
     {
         for (var i = 0; i < index.Length; i++)
@@ -97,6 +143,7 @@ public static partial class Operations
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Scatter<T>(ReadOnlySpan<T> source, int[] index, Span<T> target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -221,12 +268,9 @@ public static partial class Operations
                     {
                         var offset = ((b * c) + ch) * plane;
                         var target = normalizedTangent.Span.Slice(offset, plane);
-                        var xhat = normalized.Span.Slice(offset, plane);
-                        var source = xt.Slice(offset, plane);
-                        for (var i = 0; i < plane; i++)
-                        {
-                            target[i] = rs[ch] * (source[i] - tangentMean - (xhat[i] * a[ch]));
-                        }
+                        TensorPrimitives.Subtract(xt.Slice(offset, plane), tangentMean, target);
+                        TensorPrimitives.MultiplyAdd(normalized.Span.Slice(offset, plane), -a[ch], target, target);
+                        TensorPrimitives.Multiply(target, rs[ch], target);
                     }
                 }
             }
@@ -240,16 +284,11 @@ public static partial class Operations
                 {
                     var offset = ((b * c) + ch) * plane;
                     var target = tangent.Span.Slice(offset, plane);
-                    var xhat = normalized.Span.Slice(offset, plane);
-                    for (var i = 0; i < plane; i++)
+                    TensorPrimitives.Multiply(normalized.Span.Slice(offset, plane), gammaTangent, target);
+                    TensorPrimitives.Add(target, betaTangent, target);
+                    if (normalizedTangent is not null)
                     {
-                        var value = (gammaTangent * xhat[i]) + betaTangent;
-                        if (normalizedTangent is not null)
-                        {
-                            value += gamma * normalizedTangent.Span[offset + i];
-                        }
-
-                        target[i] = value;
+                        TensorPrimitives.MultiplyAdd(normalizedTangent.Span.Slice(offset, plane), gamma, target, target);
                     }
                 }
             }
@@ -324,6 +363,7 @@ public static partial class Operations
                 graph.EnsureGradient(input);
                 var gx = input.Gradient!.Span;
                 var gxt = input.GradientTangent;
+                var scratch = graph.AllocateUninitialized(plane);
                 for (var ch = 0; ch < c; ch++)
                 {
                     var gamma = scale.Value[ch];
@@ -362,31 +402,40 @@ public static partial class Operations
                     var meanGX = sumGX / m;
                     var meanGt = sumGt / m;
                     var meanSecond = (sumGtX + sumGXt) / m;
+                    var xbar = scratch.Span;
                     for (var b = 0; b < n; b++)
                     {
                         var offset = ((b * c) + ch) * plane;
                         var g = gy.Slice(offset, plane);
                         var xhat = xhatAll.Slice(offset, plane);
+
+                        // x̄ = r (γ ȳ − mean ḡ − x̂ mean(ḡ x̂)).
+                        TensorPrimitives.Multiply(g, r * gamma, xbar);
+                        TensorPrimitives.Add(xbar, -(r * meanG), xbar);
+                        TensorPrimitives.MultiplyAdd(xhat, -(r * meanGX), xbar, xbar);
                         var target = gx.Slice(offset, plane);
-                        for (var i = 0; i < plane; i++)
+                        TensorPrimitives.Add(target, xbar, target);
+                        if (gxt is null)
                         {
-                            var xbar = r * ((gamma * g[i]) - meanG - (xhat[i] * meanGX));
-                            target[i] += xbar;
-                            if (gxt is null)
-                            {
-                                continue;
-                            }
-
-                            var gt = gammaTangent * g[i];
-                            if (gyt is not null)
-                            {
-                                gt += gamma * gyt.Span[offset + i];
-                            }
-
-                            var xhatTangent = normalizedTangent is null ? T.Zero : normalizedTangent.Span[offset + i];
-                            gxt.Span[offset + i] += (-r * a[ch] * xbar)
-                                + (r * (gt - meanGt - (xhatTangent * meanGX) - (xhat[i] * meanSecond)));
+                            continue;
                         }
+
+                        // x̄̇ += −r a x̄ + r (γ̇ ȳ + γ ȳ̇ − mean ḡ̇ − x̂̇ mean(ḡ x̂) − x̂ mean(ḡ̇ x̂ + ḡ x̂̇)).
+                        var targetTangent = gxt.Span.Slice(offset, plane);
+                        TensorPrimitives.MultiplyAdd(xbar, -(r * a[ch]), targetTangent, targetTangent);
+                        TensorPrimitives.MultiplyAdd(g, r * gammaTangent, targetTangent, targetTangent);
+                        if (gyt is not null)
+                        {
+                            TensorPrimitives.MultiplyAdd(gyt.Span.Slice(offset, plane), r * gamma, targetTangent, targetTangent);
+                        }
+
+                        TensorPrimitives.Add(targetTangent, -(r * meanGt), targetTangent);
+                        if (normalizedTangent is not null)
+                        {
+                            TensorPrimitives.MultiplyAdd(normalizedTangent.Span.Slice(offset, plane), -(r * meanGX), targetTangent, targetTangent);
+                        }
+
+                        TensorPrimitives.MultiplyAdd(xhat, -(r * meanSecond), targetTangent, targetTangent);
                     }
                 }
             });

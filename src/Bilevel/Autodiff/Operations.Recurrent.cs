@@ -626,6 +626,7 @@ public static partial class Operations
     }
 
     /// <summary>Copies <paramref name="vector"/> into each of <paramref name="rows"/> rows.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void FillRows<T>(Span<T> destination, ReadOnlySpan<T> vector, int rows, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -636,6 +637,7 @@ public static partial class Operations
     }
 
     /// <summary>Step t of every sequence: destination = D ⊙ source where the step is real, 0 where it is padding.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void MaskedMultiply<T>(ReadOnlySpan<T> derivative, ReadOnlySpan<T> source, Span<T> destination, RecurrencePlan plan, int batch, int t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -672,6 +674,7 @@ public static partial class Operations
     /// Given Ā (or Ā̇): X̄ += Ā W_ih, W̄_ih += Āᵀ X, W̄_hh += Āᵀ S, b̄_ih, b̄_hh += Σ rows of Ā (into the gradients, or
     /// into the gradient tangents when <paramref name="tangents"/>).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateParameters<T>(Graph<T> graph, Tensor<T> adjoint, Variable<T> input, Variable<T> inputWeight, Variable<T> hiddenWeight,
         Variable<T> inputBias, Variable<T> hiddenBias, Tensor<T>? shifted, int rows, int inputSize, int hidden, bool tangents)
         where T : unmanaged, IFloatingPointIeee754<T>

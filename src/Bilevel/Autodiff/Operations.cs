@@ -211,6 +211,7 @@ public static partial class Operations
         return result;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Broadcast<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> bias, Span<T> y, int outer, int channels, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -224,6 +225,7 @@ public static partial class Operations
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void SumInto<T>(ReadOnlySpan<T> y, Span<T> bias, int outer, int channels, int inner)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -473,6 +475,7 @@ public static partial class Operations
     }
 
     /// <summary>d = 1 where x &gt; 0, else 0 (SIMD).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Step<T>(ReadOnlySpan<T> x, Span<T> d)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -751,6 +754,7 @@ public static partial class Operations
         return result;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void SameShape<T>(Variable<T> a, Variable<T> b, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

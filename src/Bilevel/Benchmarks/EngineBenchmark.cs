@@ -150,6 +150,50 @@ public static class EngineBenchmark
         return model;
     }
 
+    /// <summary>
+    /// Paper 004's hyper-representation: x = a 2-layer Elman RNN encoder (word vectors of size D, hidden H) with
+    /// max-pooling over time, y = a linear head; tokens embedded by a frozen table, sentence lengths in [5, L].
+    /// </summary>
+    public static EngineModel<T> RnnHyperRepresentation<T>(int batch = 64, int tokens = 30, int wordSize = 100, int hidden = 256,
+        int vocabulary = 5000, int classes = 2, int seed = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var encoder = new RnnTextEncoder(wordSize, hidden, layers: 2);
+        var upper = new ParameterLayout();
+        foreach (var entry in encoder.Layout.Entries)
+        {
+            upper.Add(entry.Name, entry.Shape);
+        }
+
+        var lower = new ParameterLayout();
+        lower.Add("head.weight", classes, hidden);
+        lower.Add("head.bias", classes);
+        var table = RandomTensor<T>(seed + 1, vocabulary, wordSize);
+        var random = new Random(seed + 2);
+        var ids = new int[batch * tokens];
+        var lengths = new int[batch];
+        for (var n = 0; n < batch; n++)
+        {
+            lengths[n] = random.Next(5, tokens + 1);
+            for (var t = 0; t < tokens; t++)
+            {
+                ids[(n * tokens) + t] = random.Next(vocabulary);
+            }
+        }
+
+        var labels = Labels(seed + 3, batch, classes);
+        var regularization = T.CreateChecked(0.0005);
+        var model = new EngineModel<T>($"RNN-2×{hidden} on {batch}×{tokens} tokens (D = {wordSize})", upper, lower, (graph, x, y) =>
+        {
+            var words = graph.Embedding(graph.Constant(table), ids, batch, tokens, lengths);
+            var features = encoder.Forward(graph, x, words, lengths);
+            var logits = graph.AddBias(graph.MatMul(features, y[0], transposeB: true), y[1]);
+            return graph.Add(graph.SoftmaxCrossEntropy(logits, labels), graph.SumOfSquares(y[0], regularization));
+        }, seed);
+        encoder.Initialize<T>(model.X, seed);
+        return model;
+    }
+
     /// <summary>Median milliseconds and steady-state allocation of both passes.</summary>
     public static EngineTiming Time<T>(EngineModel<T> model, int repeats = 7, int warmup = 2, CancellationToken cancellationToken = default)
         where T : unmanaged, IFloatingPointIeee754<T>
