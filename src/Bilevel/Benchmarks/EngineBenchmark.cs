@@ -199,6 +199,8 @@ public static class EngineBenchmark
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
         var (gradient, gradientBytes) = Measure(() => model.Gradient(), repeats, warmup, cancellationToken);
         var (second, secondBytes) = Measure(() => model.SecondOrder(), repeats, warmup, cancellationToken);
         return new EngineTiming(model.Name, gradient, second, gradientBytes, secondBytes);
