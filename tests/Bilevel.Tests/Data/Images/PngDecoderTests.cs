@@ -117,14 +117,29 @@ public sealed class PngDecoderTests
         // Row 0: 100 0; row 1 Paeth with 7 7. x0: a=0, b=100, c=0 → p=100 → b → 107.
         // x1: a=107, b=0, c=100 → p=7, pa=100, pb=7, pc=93 → b=0 → 7.
         // Predictor alone: (a, b, c) = (30, 10, 20) → p=20, pa=10, pb=10, pc=0 → c; (10, 20, 30) → p=0, pa=10, pb=20,
-        // pc=30 → a; all equal → a.
+        // pc=30 → a; all equal → a. Ties follow the specification's order a, b, c: (30, 0, 10) → p=20, pa=pc=10 < pb=20 → a;
+        // (10, 40, 20) → p=30, pb=pc=10 < pa=20 → b.
         Assert.Equal(20, PngDecoder.Paeth(30, 10, 20));
         Assert.Equal(10, PngDecoder.Paeth(10, 20, 30));
         Assert.Equal(30, PngDecoder.Paeth(30, 30, 30));
+        Assert.Equal(30, PngDecoder.Paeth(30, 0, 10));
+        Assert.Equal(40, PngDecoder.Paeth(10, 40, 20));
         byte[] scanlines = [0, 100, 0, 4, 7, 7];
         var png = TestPng.Assemble(TestPng.Ihdr(2, 2, 8, 0), TestPng.Chunk("IDAT", TestPng.Zlib(scanlines)), TestPng.Iend());
 
         Assert.Equal([100, 0, 107, 7], PngDecoder.Decode(png, Source).Pixels);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 10, 0 }, new byte[] { 20, 5 }, new byte[] { 30, 35 })] // x1: a=30, b=0, c=10: tie pa=pc → a
+    [InlineData(new byte[] { 20, 40 }, new byte[] { 246, 1 }, new byte[] { 10, 41 })] // x1: a=10, b=40, c=20: tie pb=pc → b
+    public void Decode_PaethTies_BreakInSpecificationOrder(byte[] row0, byte[] filtered1, byte[] expectedRow1)
+    {
+        // Row 1, x0: a=0, c=0, so the predictor is b = row0[0]: 20 + 10 = 30 and 246 + 20 = 266 → 10 (mod 256).
+        byte[] scanlines = [0, .. row0, 4, .. filtered1];
+        var png = TestPng.Assemble(TestPng.Ihdr(2, 2, 8, 0), TestPng.Chunk("IDAT", TestPng.Zlib(scanlines)), TestPng.Iend());
+
+        Assert.Equal([.. row0, .. expectedRow1], PngDecoder.Decode(png, Source).Pixels);
     }
 
     [Fact]
