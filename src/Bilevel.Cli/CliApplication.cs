@@ -12,6 +12,7 @@ internal static class CliApplication
         root.Subcommands.Add(KernelCommand.Create());
         root.Subcommands.Add(GradientCheckCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 }

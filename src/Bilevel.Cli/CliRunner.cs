@@ -39,6 +39,12 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync($"bilevel: {FirstLine(e.Message)}");
             return InvalidInput;
         }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // Malformed or missing input files (InvalidDataException, FileNotFoundException, DatasetNotFoundException, …).
+            await Console.Error.WriteLineAsync($"bilevel: {FirstLine(e.Message)}");
+            return InvalidInput;
+        }
     }
 
     /// <summary>A console for human-readable output: wide enough for tables when stdout is redirected.</summary>
