@@ -89,7 +89,7 @@ public sealed class NewsgroupsDataset
 /// Reads the 20 Newsgroups bydate corpus (Lang 1995; Rennie's "bydate" split) used by paper 002's per-feature L2
 /// hyperparameter experiment (after Grazzi et al. 2020): <c>20news-bydate-{train,test}/&lt;group&gt;/&lt;id&gt;</c> raw
 /// messages in <c>20news-bydate.tar.gz</c> or an extracted folder. The original messages are Latin-1 (scikit-learn
-/// decodes them as Latin-1); the bundled copy has 36 messages re-encoded as UTF-8, so each message is decoded as strict
+/// decodes them as Latin-1); the bundled copy has its 37 non-ASCII messages re-encoded as UTF-8, so each message is decoded as strict
 /// UTF-8 and, when that fails, as Latin-1, which returns the original characters in both cases. Line endings are kept
 /// as they are (a few messages contain CR), as scikit-learn keeps them.
 /// </summary>

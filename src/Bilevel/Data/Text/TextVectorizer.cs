@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Bilevel.Data.Text;
@@ -91,6 +92,7 @@ public sealed class TextVectorizer
     public int IndexOf(string term) => _ids.TryGetValue(term, out var id) ? id : -1;
 
     /// <summary>Learns the vocabulary (and idf) from <paramref name="documents"/> and returns their feature matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseMatrix FitTransform(IReadOnlyList<string> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -177,6 +179,7 @@ public sealed class TextVectorizer
     }
 
     /// <summary>Feature matrix of <paramref name="documents"/> over the fitted vocabulary (unseen terms ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SparseMatrix Transform(IReadOnlyList<string> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);

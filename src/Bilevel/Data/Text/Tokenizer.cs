@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Bilevel.Data.Text;
@@ -92,6 +93,7 @@ public sealed class Tokenizer
     }
 
     /// <summary>Appends the tokens of <paramref name="text"/> to <paramref name="output"/>; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Tokenize(string text, List<string> output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -143,6 +145,7 @@ public sealed class Tokenizer
         return char.IsLetter(c) || char.IsNumber(c) || c == '_';
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitWhitespace(ReadOnlySpan<char> s, List<Range> tokens)
     {
         var i = 0;
@@ -166,6 +169,7 @@ public sealed class Tokenizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitScikitLearn(ReadOnlySpan<char> s, List<Range> tokens)
     {
         var i = 0;
@@ -192,6 +196,7 @@ public sealed class Tokenizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitWordPunctuation(ReadOnlySpan<char> s, List<Range> tokens)
     {
         var i = 0;

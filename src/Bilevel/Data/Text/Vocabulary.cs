@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Bilevel.Data.Text;
 
 /// <summary>Settings of <see cref="Vocabulary.Build"/>.</summary>
@@ -71,6 +72,7 @@ public sealed class Vocabulary
     public string this[int id] => _tokens[id];
 
     /// <summary>Counts the tokens of <paramref name="documents"/> and keeps the words the options allow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vocabulary Build(IEnumerable<IReadOnlyList<string>> documents, VocabularyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -151,6 +153,7 @@ public sealed class Vocabulary
     /// <paramref name="addBoundaries"/> the ids are wrapped in <c>&lt;s&gt;</c> … <c>&lt;/s&gt;</c> (requires
     /// <see cref="HasSentenceBoundaries"/>), which also guarantees a length of at least 2.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int[] Encode(IReadOnlyList<string> tokens, bool addBoundaries = false, bool dropUnknown = false)
     {
         ArgumentNullException.ThrowIfNull(tokens);

@@ -11,7 +11,17 @@ internal static class TextTestData
     private static readonly Lazy<FduMtlDataset> FduMtlCache = new(() => FduMtlReader.Read(Path("amazon-reviews/fdu-mtl.tar.gz")));
     private static readonly Lazy<NewsgroupsDataset> NewsgroupsCache = new(() => NewsgroupsReader.Read(Path("20newsgroups/20news-bydate.tar.gz")));
 
+    private static readonly Lazy<(TextVectorizer Vectorizer, SparseMatrix Train, SparseMatrix Test)> GrazziCache = new(() =>
+    {
+        var vectorizer = new TextVectorizer(TextVectorizerOptions.Grazzi);
+        var train = vectorizer.FitTransform(Newsgroups.Texts(NewsgroupsSplit.Train));
+        return (vectorizer, train, vectorizer.Transform(Newsgroups.Texts(NewsgroupsSplit.Test)));
+    });
+
     public static FduMtlDataset FduMtl => FduMtlCache.Value;
+
+    /// <summary>20 Newsgroups (raw messages) vectorized with <see cref="TextVectorizerOptions.Grazzi"/>, fitted on train.</summary>
+    public static (TextVectorizer Vectorizer, SparseMatrix Train, SparseMatrix Test) NewsgroupsGrazzi => GrazziCache.Value;
 
     public static NewsgroupsDataset Newsgroups => NewsgroupsCache.Value;
 
