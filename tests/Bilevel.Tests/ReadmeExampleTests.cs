@@ -119,16 +119,7 @@ public sealed class ReadmeExampleTests
 
     private static double Central(Func<double, double> f, double h) => (f(h) - f(-h)) / (2 * h);
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bilevel.Notebooks.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepositoryRoot() => Environment.ScriptTests.RepositoryRoot();
 
     // --- README: ScaledProblem, verbatim ---
     public sealed class ScaledProblem(int n) : BilevelProblem(n, n)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Bilevel.Cli;
 
 namespace Bilevel.Tests.Cli;
 
@@ -7,25 +6,7 @@ namespace Bilevel.Tests.Cli;
 [Collection(ConsoleTests.Name)]
 public sealed class QuadraticCheckCommandTests
 {
-    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var originalOut = Console.Out;
-        var originalError = Console.Error;
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await CliRunner.InvokeAsync(CliApplication.CreateRootCommand(), args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
+    private static Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args) => CliHarness.RunAsync(args);
 
     [Fact]
     public async Task QuadraticCheck_Json_PrintsArrayOfRowsWithDocumentedKeys()

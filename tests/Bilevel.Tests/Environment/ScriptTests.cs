@@ -50,14 +50,7 @@ public sealed class ScriptTests
         return (process.ExitCode, output.Result, error.Result);
     }
 
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Bilevel.Notebooks.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    /// <summary>The repository root (the folder holding Bilevel.Notebooks.sln), found as the data locator finds it.</summary>
+    internal static string RepositoryRoot() =>
+        Bilevel.Data.DataLocator.FindRepositoryRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("repository root not found");
 }
