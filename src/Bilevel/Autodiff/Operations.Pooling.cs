@@ -153,34 +153,13 @@ public static partial class Operations
         }
     }
 
-    /// <summary>[N, d1, d2, …] → [N, d1·d2·…] (a view; all rules are the identity).</summary>
+    /// <summary>[N, d1, d2, …] → [N, d1·d2·…]: a <see cref="Reshape{T}"/> keeping the first dimension.</summary>
     public static Variable<T> Flatten<T>(this Graph<T> graph, Variable<T> input)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(input);
         var n = input.Shape[0];
-        var rest = input.Value.Size / Math.Max(n, 1);
-        var result = graph.Result(input.Value.Reshape(n, rest), input.Tangent?.Reshape(n, rest), input.RequiresGradient);
-        if (result.RequiresGradient)
-        {
-            graph.Record(() =>
-            {
-                if (result.Gradient is null)
-                {
-                    return;
-                }
-
-                graph.EnsureGradient(input);
-                TensorPrimitives.Add(input.Gradient!.Span, result.Gradient.Span, input.Gradient.Span);
-                if (input.GradientTangent is not null && result.GradientTangent is not null)
-                {
-                    TensorPrimitives.Add(input.GradientTangent.Span, result.GradientTangent.Span, input.GradientTangent.Span);
-                }
-            });
-        }
-
-        return result;
+        return graph.Reshape(input, n, input.Value.Size / Math.Max(n, 1));
     }
 
     /// <summary>

@@ -144,12 +144,7 @@ public static partial class Operations
                     return;
                 }
 
-                graph.EnsureGradient(x);
-                TensorPrimitives.Add(x.Gradient!.Span, result.Gradient.Span, x.Gradient.Span);
-                if (x.GradientTangent is not null && result.GradientTangent is not null)
-                {
-                    TensorPrimitives.Add(x.GradientTangent.Span, result.GradientTangent.Span, x.GradientTangent.Span);
-                }
+                AccumulateIdentity(graph, result, x);
             });
         }
 

@@ -188,12 +188,7 @@ public static partial class Operations
 
                 if (x.RequiresGradient)
                 {
-                    graph.EnsureGradient(x);
-                    TensorPrimitives.Add(x.Gradient!.Span, result.Gradient.Span, x.Gradient.Span);
-                    if (x.GradientTangent is not null && result.GradientTangent is not null)
-                    {
-                        TensorPrimitives.Add(x.GradientTangent.Span, result.GradientTangent.Span, x.GradientTangent.Span);
-                    }
+                    AccumulateIdentity(graph, result, x);
                 }
 
                 if (bias.RequiresGradient)
@@ -273,19 +268,14 @@ public static partial class Operations
                     return;
                 }
 
-                foreach (var input in new[] { a, b })
+                if (a.RequiresGradient)
                 {
-                    if (!input.RequiresGradient)
-                    {
-                        continue;
-                    }
+                    AccumulateIdentity(graph, result, a);
+                }
 
-                    graph.EnsureGradient(input);
-                    TensorPrimitives.Add(input.Gradient!.Span, result.Gradient.Span, input.Gradient.Span);
-                    if (input.GradientTangent is not null && result.GradientTangent is not null)
-                    {
-                        TensorPrimitives.Add(input.GradientTangent.Span, result.GradientTangent.Span, input.GradientTangent.Span);
-                    }
+                if (b.RequiresGradient)
+                {
+                    AccumulateIdentity(graph, result, b);
                 }
             });
         }
@@ -754,7 +744,21 @@ public static partial class Operations
         return result;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// The adjoint rules of an operation whose Jacobian is the identity on <paramref name="input"/> (sums, views):
+    /// X̄ += Ȳ and X̄̇ += Ȳ̇, element for element (shapes may differ, sizes do not).
+    /// </summary>
+    private static void AccumulateIdentity<T>(Graph<T> graph, Variable<T> result, Variable<T> input)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        graph.EnsureGradient(input);
+        TensorPrimitives.Add(input.Gradient!.Span, result.Gradient!.Span, input.Gradient.Span);
+        if (input.GradientTangent is not null && result.GradientTangent is not null)
+        {
+            TensorPrimitives.Add(input.GradientTangent.Span, result.GradientTangent.Span, input.GradientTangent.Span);
+        }
+    }
+
     private static void SameShape<T>(Variable<T> a, Variable<T> b, string operation)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
