@@ -13,6 +13,8 @@ internal static class CliApplication
         root.Subcommands.Add(GradientCheckCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(SolverCommands.CreateList());
+        root.Subcommands.Add(SolverCommands.CreateSolve());
         return root;
     }
 }

@@ -97,6 +97,22 @@ public sealed class OracleCounter
         UpperValues, LowerValues, UpperGradientsX, UpperGradientsY, LowerGradientsX, LowerGradientsY,
         Hvps, CrossProducts, UpperSamples, LowerSamples, OracleTicks);
 
+    /// <summary>Sets the counts back to an earlier snapshot (the solver runner uses this to exclude evaluation calls).</summary>
+    internal void Restore(OracleCounts counts)
+    {
+        UpperValues = counts.UpperValues;
+        LowerValues = counts.LowerValues;
+        UpperGradientsX = counts.UpperGradientsX;
+        UpperGradientsY = counts.UpperGradientsY;
+        LowerGradientsX = counts.LowerGradientsX;
+        LowerGradientsY = counts.LowerGradientsY;
+        Hvps = counts.Hvps;
+        CrossProducts = counts.CrossProducts;
+        UpperSamples = counts.UpperSamples;
+        LowerSamples = counts.LowerSamples;
+        OracleTicks = counts.OracleTicks;
+    }
+
     /// <summary>Sets every count back to zero.</summary>
     public void Reset()
     {

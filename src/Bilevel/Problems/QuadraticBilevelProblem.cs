@@ -112,15 +112,15 @@ public sealed class QuadraticBilevelProblem : BilevelProblem, IExactBilevelProbl
         return new QuadraticBilevelProblem(upper, lower, $"random-quadratic(dx={dx},dy={dy},κ={conditionNumber:G4})");
     }
 
-    protected override double UpperValueCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch) => Evaluate(_upper, x, y);
+    protected override double UpperValueCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch) => _upper.Value(x, y);
 
-    protected override double LowerValueCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch) => Evaluate(_lower, x, y);
+    protected override double LowerValueCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch) => _lower.Value(x, y);
 
     protected override void UpperGradientsCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY, Batch batch) =>
-        Gradients(_upper, x, y, gradientX, gradientY);
+        _upper.Gradients(x, y, gradientX, gradientY);
 
     protected override void LowerGradientsCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY, Batch batch) =>
-        Gradients(_lower, x, y, gradientX, gradientY);
+        _lower.Gradients(x, y, gradientX, gradientY);
 
     protected override void LowerSecondOrderCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> v,
         Span<double> hvp, Span<double> crossProduct, Batch batch)
@@ -154,7 +154,7 @@ public sealed class QuadraticBilevelProblem : BilevelProblem, IExactBilevelProbl
         var y = new double[LowerDimension];
         ExactLowerSolution(x, y);
         var gy = new double[LowerDimension];
-        Gradients(_upper, x, y, hypergradient, gy);
+        _upper.Gradients(x, y, hypergradient, gy);
         var v = _lowerHessianFactor.Solve(Vector<double>.Build.DenseOfArray(gy));
         var cross = _lower.Qxy * v;
         for (var i = 0; i < hypergradient.Length; i++)
@@ -167,52 +167,10 @@ public sealed class QuadraticBilevelProblem : BilevelProblem, IExactBilevelProbl
     {
         var y = new double[LowerDimension];
         ExactLowerSolution(x, y);
-        return Evaluate(_upper, x, y);
+        return _upper.Value(x, y);
     }
 
     public (double StrongConvexity, double Smoothness) LowerCurvature(ReadOnlySpan<double> x) => (_mu, _smoothness);
-
-    private static double Evaluate(QuadraticForm q, ReadOnlySpan<double> x, ReadOnlySpan<double> y) =>
-        0.5 * DenseOps.Bilinear(q.Qxx, x, x)
-        + DenseOps.Bilinear(q.Qxy, x, y)
-        + 0.5 * DenseOps.Bilinear(q.Qyy, y, y)
-        + Dot(q.Bx, x) + Dot(q.By, y) + q.Constant;
-
-    private static void Gradients(QuadraticForm q, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY)
-    {
-        if (!gradientX.IsEmpty)
-        {
-            DenseOps.Multiply(q.Qxx, x, gradientX);
-            DenseOps.MultiplyAdd(q.Qxy, y, gradientX);
-            AddTo(q.Bx, gradientX);
-        }
-
-        if (!gradientY.IsEmpty)
-        {
-            DenseOps.Multiply(q.Qyy, y, gradientY);
-            DenseOps.TransposeMultiplyAdd(q.Qxy, x, gradientY);
-            AddTo(q.By, gradientY);
-        }
-    }
-
-    private static double Dot(Vector<double> a, ReadOnlySpan<double> b)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < b.Length; i++)
-        {
-            sum += a[i] * b[i];
-        }
-
-        return sum;
-    }
-
-    private static void AddTo(Vector<double> a, Span<double> target)
-    {
-        for (var i = 0; i < target.Length; i++)
-        {
-            target[i] += a[i];
-        }
-    }
 
     private static Matrix<double> Symmetrize(Matrix<double> m) => 0.5 * (m + m.Transpose());
 

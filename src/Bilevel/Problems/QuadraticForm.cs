@@ -1,3 +1,4 @@
+using Bilevel.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Bilevel.Problems;
@@ -24,6 +25,50 @@ public sealed record QuadraticForm(
 
     /// <summary>dy.</summary>
     public int LowerDimension => Qyy.RowCount;
+
+    /// <summary>q(x, y).</summary>
+    public double Value(ReadOnlySpan<double> x, ReadOnlySpan<double> y) =>
+        0.5 * DenseOps.Bilinear(Qxx, x, x)
+        + DenseOps.Bilinear(Qxy, x, y)
+        + 0.5 * DenseOps.Bilinear(Qyy, y, y)
+        + Dot(Bx, x) + Dot(By, y) + Constant;
+
+    /// <summary>Writes ∇x q and ∇y q; an empty span means that part is not wanted.</summary>
+    public void Gradients(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY)
+    {
+        if (!gradientX.IsEmpty)
+        {
+            DenseOps.Multiply(Qxx, x, gradientX);
+            DenseOps.MultiplyAdd(Qxy, y, gradientX);
+            AddTo(Bx, gradientX);
+        }
+
+        if (!gradientY.IsEmpty)
+        {
+            DenseOps.Multiply(Qyy, y, gradientY);
+            DenseOps.TransposeMultiplyAdd(Qxy, x, gradientY);
+            AddTo(By, gradientY);
+        }
+    }
+
+    private static double Dot(Vector<double> a, ReadOnlySpan<double> b)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < b.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private static void AddTo(Vector<double> a, Span<double> target)
+    {
+        for (var i = 0; i < target.Length; i++)
+        {
+            target[i] += a[i];
+        }
+    }
 
     /// <summary>Throws a clear error when the blocks' shapes disagree or a diagonal block is not symmetric.</summary>
     public void Validate(string role)

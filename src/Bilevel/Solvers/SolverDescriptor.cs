@@ -1,0 +1,93 @@
+namespace Bilevel.Solvers;
+
+/// <summary>
+/// A catalogued solver: its info, its default options (the paper's experimental values) and how to build it with
+/// other options; plus the documented setting under which the test suite checks it on the finite-sum quadratic.
+/// </summary>
+public sealed class SolverDescriptor
+{
+    private readonly Func<object, BilevelSolver> _create;
+
+    private SolverDescriptor(SolverInfo info, object defaults, Type optionsType, Func<object, BilevelSolver> create, ConvergenceSetting check)
+    {
+        Info = info;
+        DefaultOptions = defaults;
+        OptionsType = optionsType;
+        _create = create;
+        ConvergenceCheck = check;
+    }
+
+    /// <summary>Name, paper, loop structure, cost.</summary>
+    public SolverInfo Info { get; }
+
+    /// <summary>The options record with the paper's defaults.</summary>
+    public object DefaultOptions { get; }
+
+    /// <summary>The options record's type.</summary>
+    public Type OptionsType { get; }
+
+    /// <summary>The settings and budget of the convergence check on the finite-sum quadratic (dx = 10, dy = 20, κ = 10).</summary>
+    public ConvergenceSetting ConvergenceCheck { get; }
+
+    /// <summary>The options with their defaults and documentation.</summary>
+    public IReadOnlyList<OptionDescription> Options => OptionsBinder.Describe(DefaultOptions);
+
+    /// <summary>A descriptor for a solver with options <typeparamref name="TOptions"/>.</summary>
+    public static SolverDescriptor For<TOptions>(SolverInfo info, TOptions defaults, Func<TOptions, BilevelSolver> create, ConvergenceSetting check)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(check);
+        return new SolverDescriptor(info, defaults, typeof(TOptions), options => create((TOptions)options), check);
+    }
+
+    /// <summary>The solver with its default options.</summary>
+    public BilevelSolver Create() => _create(DefaultOptions);
+
+    /// <summary>The solver with the defaults changed by <c>key=value</c> settings (see <see cref="OptionsBinder"/>).</summary>
+    public BilevelSolver Create(IEnumerable<KeyValuePair<string, string>> settings) =>
+        _create(OptionsBinder.Apply(DefaultOptions, settings, Info.DisplayName));
+
+    /// <summary>The solver with the given options record.</summary>
+    public BilevelSolver Create(object options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!OptionsType.IsInstanceOfType(options))
+        {
+            throw new ArgumentException($"{Info.DisplayName} takes {OptionsType.Name}, not {options.GetType().Name}", nameof(options));
+        }
+
+        return _create(options);
+    }
+
+    public override string ToString() => $"{Info.Name}: {Info.DisplayName} (paper {Info.Paper})";
+}
+
+/// <summary>
+/// How a solver is checked on the finite-sum quadratic: <c>key=value</c> settings over its defaults (empty: the
+/// defaults), a budget, and why those settings (e.g. "the paper's steps diverge at κ = 10; tuned by a grid").
+/// </summary>
+/// <param name="Settings">Option changes, applied with <see cref="OptionsBinder"/>.</param>
+/// <param name="Budget">The run budget.</param>
+/// <param name="Note">Why these settings.</param>
+public sealed record ConvergenceSetting(IReadOnlyDictionary<string, string> Settings, RunBudget Budget, string Note)
+{
+    /// <summary>The defaults under <paramref name="iterations"/> iterations.</summary>
+    public static ConvergenceSetting Defaults(long iterations) => new(new Dictionary<string, string>(), new RunBudget(iterations), "paper defaults");
+
+    /// <summary>Settings written as <c>"key=value"</c> strings.</summary>
+    public static ConvergenceSetting Tuned(long iterations, string note, params string[] settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in settings)
+        {
+            var (key, value) = OptionsBinder.ParseSetting(setting);
+            map[key] = value;
+        }
+
+        return new ConvergenceSetting(map, new RunBudget(iterations), note);
+    }
+}
