@@ -34,7 +34,7 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync("bilevel: cancelled");
             return Cancelled;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
             await Console.Error.WriteLineAsync($"bilevel: {FirstLine(e.Message)}");
             return InvalidInput;
