@@ -11,7 +11,9 @@ internal static class CliApplication
         root.Subcommands.Add(QuadraticCheckCommand.Create());
         root.Subcommands.Add(KernelCommand.Create());
         root.Subcommands.Add(GradientCheckCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
+        var bench = BenchCommand.Create();
+        bench.Subcommands.Add(HyperCleaningBenchCommand.Create());
+        root.Subcommands.Add(bench);
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(SolverCommands.CreateList());
         root.Subcommands.Add(SolverCommands.CreateSolve());
