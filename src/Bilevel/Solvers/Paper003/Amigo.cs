@@ -52,8 +52,8 @@ public sealed record AmigoOptions(
 /// (T_z + 1) HVP + 1 ∇x f + 1 cross (the warm-started CG spends one HVP on its initial residual).</para>
 /// <para>Ambiguity (paper 003 App. B.1 vs B.2): AmIGO is described as "uses conjugate gradient", yet given a
 /// "Hessian update stepsize"; both variants are offered, GD is the default (the one that uses γ), and the catalog
-/// registers <c>amigo-gd</c> and <c>amigo-cg</c>. Step sizes are indexed by the outer iteration k (the inner steps
-/// use α_k-style constants within an outer iteration).</para>
+/// registers <c>amigo-gd</c> and <c>amigo-cg</c>. Every schedule (α, β, γ) is indexed by the outer iteration k and
+/// held fixed over that iteration's inner steps; each inner step draws fresh batches (one batch for the whole CG solve).</para>
 /// </remarks>
 public sealed class Amigo : BilevelSolver<AmigoOptions, Amigo.State>
 {
