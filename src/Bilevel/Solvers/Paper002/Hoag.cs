@@ -39,9 +39,9 @@ public sealed record HoagOptions(
 /// ε_{k+1} = max(ρ ε_k, floor).
 /// </summary>
 /// <remarks>
-/// Cost per iteration: t_k ∇y g + 1 ∇x f + 1 ∇y f + (n_k + 1) HVP + 1 cross, with t_k ≤ T + 1 gradient evaluations
-/// (each step's gradient doubles as the stopping test; T + 1 only never happens: the loop ends after T steps without
-/// a further test) and n_k ≤ N CG steps (+1 HVP for the warm-start residual). Choices: the reference code solves
+/// Cost per iteration: t_k ∇y g + 1 ∇x f + 1 ∇y f + (n_k + 1) HVP + 1 cross, with t_k ≤ T gradient evaluations (each
+/// step's gradient doubles as the stopping test: stopping after s steps costs s + 1 ≤ T, running all T steps costs T)
+/// and n_k ≤ N CG steps (+1 HVP for the warm-start residual). Choices: the reference code solves
 /// the inner problem with L-BFGS and adapts L by a sufficient-decrease test; paper 002 runs HOAG with its fixed
 /// inner steps and step sizes, so the inner solver here is GD with at most T steps and 1/L is the fixed
 /// <see cref="HoagOptions.OuterStep"/>. Tolerances are relative (to the first inner gradient norm and to ‖∇y f‖).
