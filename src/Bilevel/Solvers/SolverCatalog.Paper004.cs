@@ -17,5 +17,13 @@ public static partial class SolverCatalog
                 "UpperStep=0.5/(t+10)", "LowerStep=1/(t+10)^0.4", "LinearSystemStep=1/(t+10)^0.8",
                 "UpperBatchSize=32", "SecondOrderBatchSize=32", "LowerBatchSize=32",
                 "RefinementInitialGap=10", "RefinementGradientNoise=0.1")));
+        list.Add(SolverDescriptor.For(
+            Saba.Description,
+            new SabaOptions(),
+            options => new Saba(options),
+            ConvergenceSetting.Tuned(5000,
+                "single-sample SAGA (batch 1 per level, uniform i.i.d. draws); constant steps ρ = ν = 0.01, γ = 0.002 "
+                + "(the paper's RNN rates 0.05/0.05/0.01 diverge here; γ ≥ 0.003 is unstable with one sample)",
+                "LowerBatchSize=1", "UpperBatchSize=1", "LowerStep=0.01", "UpperStep=0.002", "LinearSystemStep=0.01")));
     }
 }
