@@ -76,6 +76,13 @@ public sealed record BoRepOptions(
 /// paper. When m_{k+1} = 0 the direction is undefined and x stays (the code divides by 1e-10 + ‖m‖). The loop
 /// structure is listed as double-loop because y gets an inner loop of N steps every I iterations.
 /// </para>
+/// <para>
+/// Ambiguities (§3.1, Algorithm 1): one batch ζ_k serves both ∇x F and ∇y F and one batch ξ_k both second-order
+/// products, independent of each other (the proof of Lemma D.6 needs ξ_k ⫫ ζ_k); the ξ̃ of Algorithms 2 and 3 are
+/// fresh batches of <see cref="BoRepOptions.LowerBatchSize"/>. Theorem 3.1 fixes η, γ, ν; schedules η_k, γ_k, ν_k are
+/// read at the outer index k (γ_k is held over the N inner steps). The experiments' refinement is "plain SGD …
+/// with only one stage" (F.1) with no reported T or α; here one epoch of Algorithm 3 with T_0, α_0 from eqs. (29)–(30).
+/// </para>
 /// </remarks>
 public sealed class BoRep : BilevelSolver<BoRepOptions, BoRep.State>
 {
