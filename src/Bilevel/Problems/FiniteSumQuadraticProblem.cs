@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Bilevel.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Random;
@@ -19,19 +20,15 @@ namespace Bilevel.Problems;
 public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelProblem
 {
     private readonly QuadraticBilevelProblem _mean;
-    private readonly QuadraticForm[] _upperNoise;
-    private readonly QuadraticForm[] _lowerNoise;
-    private readonly double[] _gx;
-    private readonly double[] _gy;
+    private readonly NoiseTable _upperNoise;
+    private readonly NoiseTable _lowerNoise;
 
     private FiniteSumQuadraticProblem(QuadraticBilevelProblem mean, QuadraticForm[] upperNoise, QuadraticForm[] lowerNoise, string name)
         : base(mean.UpperDimension, mean.LowerDimension, upperNoise.Length, lowerNoise.Length)
     {
         _mean = mean;
-        _upperNoise = upperNoise;
-        _lowerNoise = lowerNoise;
-        _gx = new double[mean.UpperDimension];
-        _gy = new double[mean.LowerDimension];
+        _upperNoise = new NoiseTable(upperNoise);
+        _lowerNoise = new NoiseTable(lowerNoise);
         Name = name;
     }
 
@@ -68,21 +65,21 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
     }
 
     protected override double UpperValueCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch) =>
-        _mean.Upper.Value(x, y) + NoiseValue(_upperNoise, x, y, batch);
+        _mean.Upper.Value(x, y) + _upperNoise.Value(x, y, batch);
 
     protected override double LowerValueCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch) =>
-        _mean.Lower.Value(x, y) + NoiseValue(_lowerNoise, x, y, batch);
+        _mean.Lower.Value(x, y) + _lowerNoise.Value(x, y, batch);
 
     protected override void UpperGradientsCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY, Batch batch)
     {
         _mean.Upper.Gradients(x, y, gradientX, gradientY);
-        AddNoiseGradients(_upperNoise, x, y, gradientX, gradientY, batch);
+        _upperNoise.AddGradients(x, y, gradientX, gradientY, batch);
     }
 
     protected override void LowerGradientsCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY, Batch batch)
     {
         _mean.Lower.Gradients(x, y, gradientX, gradientY);
-        AddNoiseGradients(_lowerNoise, x, y, gradientX, gradientY, batch);
+        _lowerNoise.AddGradients(x, y, gradientX, gradientY, batch);
     }
 
     protected override void LowerSecondOrderCore(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> v,
@@ -98,26 +95,7 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
             DenseOps.Multiply(_mean.Lower.Qxy, v, crossProduct);
         }
 
-        if (batch.IsFull)
-        {
-            return;
-        }
-
-        var scale = 1.0 / batch.Indices.Length;
-        foreach (var i in batch.Indices)
-        {
-            if (!hvp.IsEmpty)
-            {
-                DenseOps.Multiply(_lowerNoise[i].Qyy, v, _gy);
-                Vectors.Axpy(scale, _gy, hvp);
-            }
-
-            if (!crossProduct.IsEmpty)
-            {
-                DenseOps.Multiply(_lowerNoise[i].Qxy, v, _gx);
-                Vectors.Axpy(scale, _gx, crossProduct);
-            }
-        }
+        _lowerNoise.AddSecondOrder(v, hvp, crossProduct, batch);
     }
 
     public void ExactLowerSolution(ReadOnlySpan<double> x, Span<double> lowerSolution) => _mean.ExactLowerSolution(x, lowerSolution);
@@ -128,47 +106,6 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
 
     /// <summary>The mean lower Hessian's spectrum bounds; single samples' Hessians lie within (1 ± noise) of them.</summary>
     public (double StrongConvexity, double Smoothness) LowerCurvature(ReadOnlySpan<double> x) => _mean.LowerCurvature(x);
-
-    private static double NoiseValue(QuadraticForm[] noise, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch)
-    {
-        if (batch.IsFull)
-        {
-            return 0;
-        }
-
-        var sum = 0.0;
-        foreach (var i in batch.Indices)
-        {
-            sum += noise[i].Value(x, y);
-        }
-
-        return sum / batch.Indices.Length;
-    }
-
-    private void AddNoiseGradients(QuadraticForm[] noise, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY, Batch batch)
-    {
-        if (batch.IsFull)
-        {
-            return;
-        }
-
-        var scale = 1.0 / batch.Indices.Length;
-        Span<double> gx = gradientX.IsEmpty ? [] : _gx;
-        Span<double> gy = gradientY.IsEmpty ? [] : _gy;
-        foreach (var i in batch.Indices)
-        {
-            noise[i].Gradients(x, y, gx, gy);
-            if (!gradientX.IsEmpty)
-            {
-                Vectors.Axpy(scale, gx, gradientX);
-            }
-
-            if (!gradientY.IsEmpty)
-            {
-                Vectors.Axpy(scale, gy, gradientY);
-            }
-        }
-    }
 
     /// <summary>n centred Gaussian perturbations of Qxy, Qyy (spectral norm ≤ qyyBound), bx and by; Qxx unperturbed.</summary>
     private static QuadraticForm[] Perturbations(Random rng, QuadraticForm mean, int samples, double noise, double qyyBound)
@@ -238,6 +175,163 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
         for (var i = 0; i < items.Length; i++)
         {
             items[i] -= mean;
+        }
+    }
+
+    /// <summary>
+    /// The per-sample perturbations (Qxy, Qyy, bx, by) as flat row-major tables. A mini-batch's mean perturbation is
+    /// summed into scratch blocks (one vectorised add per sample and block) and applied once, so an oracle costs
+    /// O(|B| (dx dy + dy²)) adds plus one small product.
+    /// </summary>
+    private sealed class NoiseTable
+    {
+        private readonly int _dx;
+        private readonly int _dy;
+        private readonly double[] _qxy;
+        private readonly double[] _qyy;
+        private readonly double[] _bx;
+        private readonly double[] _by;
+        private readonly double[] _meanQxy;
+        private readonly double[] _meanQyy;
+        private readonly double[] _meanBx;
+        private readonly double[] _meanBy;
+
+        public NoiseTable(QuadraticForm[] forms)
+        {
+            _dx = forms[0].UpperDimension;
+            _dy = forms[0].LowerDimension;
+            int n = forms.Length, dx = _dx, dy = _dy;
+            _qxy = new double[n * dx * dy];
+            _qyy = new double[n * dy * dy];
+            _bx = new double[n * dx];
+            _by = new double[n * dy];
+            for (var s = 0; s < n; s++)
+            {
+                var f = forms[s];
+                for (var i = 0; i < dx; i++)
+                {
+                    for (var j = 0; j < dy; j++)
+                    {
+                        _qxy[(s * dx * dy) + (i * dy) + j] = f.Qxy[i, j];
+                    }
+
+                    _bx[(s * dx) + i] = f.Bx[i];
+                }
+
+                for (var i = 0; i < dy; i++)
+                {
+                    for (var j = 0; j < dy; j++)
+                    {
+                        _qyy[(s * dy * dy) + (i * dy) + j] = f.Qyy[i, j];
+                    }
+
+                    _by[(s * dy) + i] = f.By[i];
+                }
+            }
+
+            _meanQxy = new double[dx * dy];
+            _meanQyy = new double[dy * dy];
+            _meanBx = new double[dx];
+            _meanBy = new double[dy];
+        }
+
+        /// <summary>Mean perturbation value xᵀδQxy y + ½ yᵀδQyy y + δbx·x + δby·y over the batch (0 for the full batch).</summary>
+        public double Value(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Batch batch)
+        {
+            if (batch.IsFull)
+            {
+                return 0;
+            }
+
+            Accumulate(batch, crossBlock: true, curvatureBlock: true, linear: true);
+            var sum = TensorPrimitives.Dot(_meanBx, x) + TensorPrimitives.Dot(_meanBy, y);
+            for (var i = 0; i < _dx; i++)
+            {
+                sum += x[i] * TensorPrimitives.Dot(_meanQxy.AsSpan(i * _dy, _dy), y);
+            }
+
+            for (var i = 0; i < _dy; i++)
+            {
+                sum += 0.5 * y[i] * TensorPrimitives.Dot(_meanQyy.AsSpan(i * _dy, _dy), y);
+            }
+
+            return sum;
+        }
+
+        /// <summary>Adds the batch's mean perturbation gradients (δQxy y + δbx; δQyy y + δQxyᵀ x + δby).</summary>
+        public void AddGradients(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> gradientX, Span<double> gradientY, Batch batch)
+        {
+            if (batch.IsFull)
+            {
+                return;
+            }
+
+            Accumulate(batch, crossBlock: true, curvatureBlock: !gradientY.IsEmpty, linear: true);
+            if (!gradientX.IsEmpty)
+            {
+                for (var i = 0; i < _dx; i++)
+                {
+                    gradientX[i] += TensorPrimitives.Dot(_meanQxy.AsSpan(i * _dy, _dy), y) + _meanBx[i];
+                }
+            }
+
+            if (!gradientY.IsEmpty)
+            {
+                for (var i = 0; i < _dy; i++)
+                {
+                    gradientY[i] += TensorPrimitives.Dot(_meanQyy.AsSpan(i * _dy, _dy), y) + _meanBy[i];
+                }
+
+                for (var i = 0; i < _dx; i++)
+                {
+                    Vectors.Axpy(x[i], _meanQxy.AsSpan(i * _dy, _dy), gradientY);
+                }
+            }
+        }
+
+        /// <summary>Adds δQyy v to <paramref name="hvp"/> and δQxy v to <paramref name="crossProduct"/> (batch means).</summary>
+        public void AddSecondOrder(ReadOnlySpan<double> v, Span<double> hvp, Span<double> crossProduct, Batch batch)
+        {
+            if (batch.IsFull)
+            {
+                return;
+            }
+
+            Accumulate(batch, crossBlock: !crossProduct.IsEmpty, curvatureBlock: !hvp.IsEmpty, linear: false);
+            for (var i = 0; i < hvp.Length; i++)
+            {
+                hvp[i] += TensorPrimitives.Dot(_meanQyy.AsSpan(i * _dy, _dy), v);
+            }
+
+            for (var i = 0; i < crossProduct.Length; i++)
+            {
+                crossProduct[i] += TensorPrimitives.Dot(_meanQxy.AsSpan(i * _dy, _dy), v);
+            }
+        }
+
+        private void Accumulate(Batch batch, bool crossBlock, bool curvatureBlock, bool linear)
+        {
+            int xy = _dx * _dy, yy = _dy * _dy;
+            Sum(crossBlock, batch.Indices, _qxy, xy, _meanQxy);
+            Sum(curvatureBlock, batch.Indices, _qyy, yy, _meanQyy);
+            Sum(linear, batch.Indices, _bx, _dx, _meanBx);
+            Sum(linear, batch.Indices, _by, _dy, _meanBy);
+        }
+
+        private static void Sum(bool wanted, ReadOnlySpan<int> indices, double[] table, int size, double[] mean)
+        {
+            if (!wanted)
+            {
+                return;
+            }
+
+            Array.Clear(mean);
+            foreach (var s in indices)
+            {
+                TensorPrimitives.Add(mean, table.AsSpan(s * size, size), mean);
+            }
+
+            TensorPrimitives.Multiply(mean, 1.0 / indices.Length, mean);
         }
     }
 }
