@@ -1,0 +1,39 @@
+using Bilevel.Solvers.Paper001;
+
+namespace Bilevel.Solvers;
+
+public static partial class SolverCatalog
+{
+    static partial void AddPaper001(List<SolverDescriptor> list)
+    {
+        list.Add(SolverDescriptor.For(
+            EsItdm.Description,
+            new EsItdmOptions(),
+            options => new EsItdm(options),
+            ConvergenceSetting.Tuned(300, "§4.4's α = 0.4 diverges at L = 10: α = γ = 0.09 < 1/L; β = 0.1 (linear rate, ratio 4e-9)", "LowerStep=0.09", "VirtualStep=0.09", "UpperStep=0.1")));
+        list.Add(SolverDescriptor.For(
+            SesItdm.Description,
+            new SesItdmOptions(),
+            options => new SesItdm(options),
+            ConvergenceSetting.Tuned(600, "constant steps as Theorem 3: α = γ = 0.09; β = 0.03 shrinks the noise neighbourhood (β = 0.1: ratio 9.8e-2 with batch 32); batch 64",
+                "LowerStep=0.09", "VirtualStep=0.09", "UpperStep=0.03", "BatchSize=64")));
+        list.Add(SolverDescriptor.For(
+            HfSesItdm.Description,
+            new HfSesItdmOptions(),
+            options => new HfSesItdm(options),
+            ConvergenceSetting.Tuned(3000, "α = 0.09; Q = 20 directions (paper: Q = 1; constant γ diverges unless γ ≲ 1/(dy L) and then stalls at ratio ≈ 0.1–0.5); γ_l = 1/(l + 100) to average the rank-Q estimates; β_l = 1/(l + 100)^0.75; batch 64. Does NOT reliably reach 1e-2: ratio 1.1e-2 at 3000 iterations, 2.5e-2 at 4000; Q = 40: 1.5e-2; γ_l = 3/(l + 300): 2.0e-2 (noise floor of the Gaussian-smoothing Jacobian)",
+                "LowerStep=0.09", "VirtualStep=1/(t+100)", "UpperStep=1/(t+100)^0.75", "Directions=20", "BatchSize=64")));
+        list.Add(SolverDescriptor.For(
+            Esj.Description,
+            new EsjOptions(),
+            options => new Esj(options),
+            ConvergenceSetting.Tuned(400, "T = 30 warm-started steps with α = 0.15 < 2/L (T = 5: ratio 0.35, truncation bias); β_k = 2/(k + 20); Q = 30 Gaussian directions; batch 64. Does NOT reach 1e-2 within a few-second budget: the Gaussian-smoothing Jacobian noise is additive at the solution (ratio 4.9e-2 at Q = 10, 2.2e-2 at Q = 30; 1.4e-2 at Q = 30 after 800 iterations)",
+                "LowerStep=0.15", "InnerSteps=30", "Directions=30", "UpperStep=2/(t+20)", "BatchSize=64")));
+        list.Add(SolverDescriptor.For(
+            Hozog.Description,
+            new HozogOptions(),
+            options => new Hozog(options),
+            ConvergenceSetting.Tuned(400, "T = 30 warm-started steps with α = 0.15 < 2/L (T = 5 leaves the truncation bias of y_T's Jacobian: ratio 0.27); Q = 10 sphere directions, μ = 1e-3; β_k = 2/(k + 20) (the mini-batch noise needs a decaying step); batch 64",
+                "LowerStep=0.15", "InnerSteps=30", "Directions=10", "Smoothing=0.001", "UpperStep=2/(t+20)", "BatchSize=64")));
+    }
+}
