@@ -71,13 +71,13 @@ public static partial class SolverCatalog
             options => new Maml(options),
             ConvergenceSetting.Tuned(1000,
                 "does NOT reach 1e-2 by design: first-order MAML minimises f after adaptation of (x, y), not Φ; ‖∇Φ‖ grows (ratio 24 after 1000 iterations at these settings)",
-                "InnerStep=0.05", "OuterStep=0.05")));
+                "InnerStep=0.05", "OuterStep=0.05").FallsShort("a meta-learning method: it minimises f after adapting (x, y), not Φ, so ‖∇Φ‖ does not go to 0")));
         list.Add(SolverDescriptor.For(
             Anil.Description,
             new AnilOptions(),
             options => new Anil(options),
             ConvergenceSetting.Tuned(400,
                 "does NOT reach 1e-2 by design: ANIL minimises f(x, y_T(x, y₀)) over (x, y₀), not Φ; with T = 30 adaptation steps ‖∇Φ‖ stalls near 4e-2 of its start (4.4e-2 after 400 iterations; 5e-2 after 2000; T = 10 gives 2.2)",
-                "InnerStep=0.09", "OuterStep=0.05", "InnerSteps=30")));
+                "InnerStep=0.09", "OuterStep=0.05", "InnerSteps=30").FallsShort("a meta-learning method: it minimises f(x, y_T(x, y₀)) over (x, y₀), not Φ; ‖∇Φ‖ stalls near 4e-2 of its start")));
     }
 }
