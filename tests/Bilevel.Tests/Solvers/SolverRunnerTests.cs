@@ -77,3 +77,27 @@ public sealed class SolverRunnerTests
         Assert.Equal(traces[0].Final.UpperLoss, traces[2].Final.UpperLoss);
     }
 }
+
+/// <summary>The README's solver example, as written there.</summary>
+public sealed class ReadmeSolverExampleTests
+{
+    [Fact]
+    public void ReadmeExample_StocBiOThreeSeeds_ConvergesAndSaves()
+    {
+        var folder = Directory.CreateTempSubdirectory("bilevel-readme-");
+        try
+        {
+            var problem = ProblemCatalog.CreateSolverCheckProblem();
+            var stocBiO = SolverCatalog.Get("stocbio").Create([new("NeumannStep", "0.15"), new("OuterStep", "0.2/sqrt(t+10)"), new("LowerBatchSize", "32")]);
+            var traces = SolverRunner.RunSeeds(stocBiO, problem, new RunSettings(new RunBudget(1000) { Hvps = 20_000 }), [0, 1, 2]);
+            Bilevel.Traces.TraceFigures.Convergence([traces], Bilevel.Traces.TraceAxis.Hvps, Bilevel.Traces.TraceQuantity.HypergradientNorm).SaveHtml(Path.Combine(folder.FullName, "stocbio.html"));
+            Bilevel.Traces.TraceCsv.Save(Path.Combine(folder.FullName, "stocbio.csv"), traces);
+            Assert.All(traces, t => Assert.True(t.Final.HypergradientNorm < 0.1 * t.Rows[0].HypergradientNorm, $"seed {t.Seed}: {t.Final.HypergradientNorm} vs {t.Rows[0].HypergradientNorm}"));
+            Assert.True(File.Exists(Path.Combine(folder.FullName, "stocbio.html")));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
