@@ -14,6 +14,11 @@ namespace Bilevel.Solvers.Paper003;
 /// <param name="MultiplierIncrement">δ, λ_{k+1} = λ_k + δ after each x step (Algorithm 1; 0 keeps λ fixed, as in Task 2).</param>
 /// <param name="InnerSteps">T, inner iterations on (z, y) per x step (Algorithm 1; Task 2: 1).</param>
 /// <param name="BatchSize">Size of every mini-batch (Task 2: 128); 0 or ≥ n: full batch.</param>
+/// <param name="SharedLowerBatch">Draw one lower batch per inner step for both ∇y g(x, z; φ_z) and ∇y g(x, y; φ_y)
+/// (common random numbers; each estimator stays unbiased). Default false: independent φ_z, φ_y as the digest's
+/// Algorithm 1 writes them. A sampling choice, not in paper 003 or Kwon et al.: with α λ = γ the sample noise of
+/// y − z then scales with ‖y − z‖ = O(1/λ) instead of O(1), so λ no longer multiplies it in the x direction (the same
+/// reasoning as the shared φ_x below).</param>
 public sealed record F2saOptions(
     StepSize PenaltyStep,
     StepSize LowerStep,
@@ -21,7 +26,8 @@ public sealed record F2saOptions(
     double Multiplier = 0.5,
     double MultiplierIncrement = 0,
     int InnerSteps = 1,
-    int BatchSize = 128)
+    int BatchSize = 128,
+    bool SharedLowerBatch = false)
 {
     public F2saOptions()
         : this(StepSize.Constant(0.1), StepSize.Constant(0.01))
@@ -77,9 +83,11 @@ public sealed class F2sa : BilevelSolver<F2saOptions, F2sa.State>
         var lambda = state.Multiplier;
         for (var m = 0; m < Options.InnerSteps; m++)
         {
-            problem.LowerGradientY(state.X, state.Y, state.AuxiliaryGradient, state.AuxiliaryBatches.Next());
+            var auxiliaryBatch = state.AuxiliaryBatches.Next();
+            problem.LowerGradientY(state.X, state.Y, state.AuxiliaryGradient, auxiliaryBatch);
             problem.UpperGradientY(state.X, state.PenaltyY, state.PenaltyGradient, state.PenaltyUpperBatches.Next());
-            problem.LowerGradientY(state.X, state.PenaltyY, state.LowerGradient, state.PenaltyLowerBatches.Next());
+            var penaltyBatch = Options.SharedLowerBatch ? auxiliaryBatch : state.PenaltyLowerBatches.Next();
+            problem.LowerGradientY(state.X, state.PenaltyY, state.LowerGradient, penaltyBatch);
             Vectors.Axpy(lambda, state.LowerGradient, state.PenaltyGradient);
             Vectors.Axpy(-gamma, state.AuxiliaryGradient, state.Y);
             Vectors.Axpy(-alpha, state.PenaltyGradient, state.PenaltyY);

@@ -14,6 +14,9 @@ namespace Bilevel.Solvers.Paper003;
 /// <param name="MultiplierIncrement">δ, λ_{k+1} = λ_k + δ (0 keeps λ fixed, as in Task 2).</param>
 /// <param name="Momentum">η ∈ (0, 1], the STORM weight h_k = ĝ_k + (1 − η)(h_{k−1} − ĝ_{k−1}) of the three estimators (Algorithm 2; Task 2 "momentum weight": 0.9).</param>
 /// <param name="BatchSize">Size of every mini-batch (Task 2: 128); 0 or ≥ n: full batch.</param>
+/// <param name="SharedLowerBatch">Use one lower batch per iteration at (x, y) and at (x, z) (common random numbers; the
+/// estimators stay unbiased). Default false: independent batches. A sampling choice, not in paper 003 or Kwon et al.:
+/// with α λ = γ the sample noise of y − z and of λ (∇x g(x, y) − ∇x g(x, z)) then scales with ‖y − z‖ = O(1/λ).</param>
 public sealed record F3saOptions(
     StepSize PenaltyStep,
     StepSize LowerStep,
@@ -21,7 +24,8 @@ public sealed record F3saOptions(
     double Multiplier = 0.5,
     double MultiplierIncrement = 0,
     double Momentum = 0.9,
-    int BatchSize = 128)
+    int BatchSize = 128,
+    bool SharedLowerBatch = false)
 {
     public F3saOptions()
         : this(StepSize.Constant(0.05), StepSize.Constant(0.01))
@@ -74,6 +78,11 @@ public sealed class F3sa : BilevelSolver<F3saOptions, F3sa.State>
         var upperBatch = state.UpperBatchSource.Next();
         var penaltyBatch = state.PenaltyBatchSource.Next();
         var auxiliaryBatch = state.AuxiliaryBatchSource.Next();
+        if (Options.SharedLowerBatch)
+        {
+            auxiliaryBatch = penaltyBatch;
+        }
+
         if (k == 0)
         {
             Directions(state.Problem, state.X, state.PenaltyY, state.Y, state.Multiplier, upperBatch, penaltyBatch, auxiliaryBatch,

@@ -73,4 +73,27 @@ public sealed class F2saTests
         Assert.Throws<ArgumentOutOfRangeException>("MultiplierIncrement", () => new F2sa(new F2saOptions { MultiplierIncrement = -0.1 }));
         Assert.Throws<ArgumentOutOfRangeException>("InnerSteps", () => new F2sa(new F2saOptions { InnerSteps = 0 }));
     }
+
+    [Fact]
+    public void Iterate_SharedLowerBatch_CancelsLowerNoiseInPenaltyGap()
+    {
+        // From y = z with α λ = γ, one step gives y − z = −α ∇y f + γ (∇y g(z; φ_z) − ∇y g(y; φ_y)): with one shared
+        // lower batch the lower terms cancel and only the (λ-times smaller) upper-level noise is left in the gap.
+        var problem = SolverKit.CheckProblem();
+        var x = TestProblems.RandomVector(problem.UpperDimension, 21);
+        var y = TestProblems.RandomVector(problem.LowerDimension, 22);
+        double[] Gap(bool shared, int batch)
+        {
+            var solver = new F2sa(new F2saOptions(StepSize.Constant(0.0005), StepSize.Constant(0.05), 1, 100, BatchSize: batch, SharedLowerBatch: shared));
+            var state = (F2sa.State)solver.Start(problem, x, y, 3);
+            solver.Iterate(state);
+            return state.PenaltyY.Zip(state.Y, (a, b) => a - b).ToArray();
+        }
+
+        var exact = Gap(false, 0);
+        double Error(double[] gap) => Math.Sqrt(gap.Zip(exact, (a, b) => (a - b) * (a - b)).Sum());
+        var shared = Error(Gap(true, 16));
+        var independent = Error(Gap(false, 16));
+        Assert.True(shared < 0.2 * independent, $"shared-batch gap error {shared} vs independent {independent}");
+    }
 }

@@ -68,4 +68,27 @@ public sealed class F3saTests
         Assert.Throws<ArgumentOutOfRangeException>("Momentum", () => new F3sa(new F3saOptions { Momentum = 1.2 }));
         Assert.Throws<ArgumentOutOfRangeException>("PenaltyStep", () => new F3sa(new F3saOptions { PenaltyStep = StepSize.Constant(0) }));
     }
+
+    [Fact]
+    public void Iterate_SharedLowerBatch_CancelsLowerNoiseInPenaltyGap()
+    {
+        // From y = z with α λ = γ, one step gives y − z = −α ∇y f + γ (∇y g(z; φ_z) − ∇y g(y; φ_y)): with one shared
+        // lower batch the lower terms cancel and only the (λ-times smaller) upper-level noise is left in the gap.
+        var problem = SolverKit.CheckProblem();
+        var x = TestProblems.RandomVector(problem.UpperDimension, 21);
+        var y = TestProblems.RandomVector(problem.LowerDimension, 22);
+        double[] Gap(bool shared, int batch)
+        {
+            var solver = new F3sa(new F3saOptions(StepSize.Constant(0.0005), StepSize.Constant(0.05), 1, 100, BatchSize: batch, SharedLowerBatch: shared));
+            var state = (F3sa.State)solver.Start(problem, x, y, 3);
+            solver.Iterate(state);
+            return state.PenaltyY.Zip(state.Y, (a, b) => a - b).ToArray();
+        }
+
+        var exact = Gap(false, 0);
+        double Error(double[] gap) => Math.Sqrt(gap.Zip(exact, (a, b) => (a - b) * (a - b)).Sum());
+        var shared = Error(Gap(true, 16));
+        var independent = Error(Gap(false, 16));
+        Assert.True(shared < 0.2 * independent, $"shared-batch gap error {shared} vs independent {independent}");
+    }
 }
