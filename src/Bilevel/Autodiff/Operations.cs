@@ -275,7 +275,8 @@ public static partial class Operations
 
                 if (b.RequiresGradient)
                 {
-                    AccumulateIdentity(graph, result, b);
+                    // Ȳ can be handed to one input only.
+                    AccumulateIdentity(graph, result, b, alias: !a.RequiresGradient);
                 }
             });
         }
@@ -746,11 +747,20 @@ public static partial class Operations
 
     /// <summary>
     /// The adjoint rules of an operation whose Jacobian is the identity on <paramref name="input"/> (sums, views):
-    /// X̄ += Ȳ and X̄̇ += Ȳ̇, element for element (shapes may differ, sizes do not).
+    /// X̄ += Ȳ and X̄̇ += Ȳ̇, element for element (shapes may differ, sizes do not). When no other consumer has
+    /// contributed to X̄ yet, X̄ becomes a view of Ȳ instead of a copy (Ȳ is not read again once this adjoint has
+    /// run; a later consumer of X adds into the shared buffer).
     /// </summary>
-    private static void AccumulateIdentity<T>(Graph<T> graph, Variable<T> result, Variable<T> input)
+    private static void AccumulateIdentity<T>(Graph<T> graph, Variable<T> result, Variable<T> input, bool alias = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (alias && input.Gradient is null && input.GradientTangent is null && (!graph.HasTangents || result.GradientTangent is not null))
+        {
+            input.Gradient = result.Gradient!.Reshape(input.Shape);
+            input.GradientTangent = result.GradientTangent?.Reshape(input.Shape);
+            return;
+        }
+
         graph.EnsureGradient(input);
         TensorPrimitives.Add(input.Gradient!.Span, result.Gradient!.Span, input.Gradient.Span);
         if (input.GradientTangent is not null && result.GradientTangent is not null)
