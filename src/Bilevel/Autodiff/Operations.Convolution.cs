@@ -172,8 +172,13 @@ public static partial class Operations
     private static Variable<T> ShiftedConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var pw = g.Width + (2 * g.Padding);
-        var ph = g.Height + (2 * g.Padding);
+        // Neighbouring rows and planes share their zero borders: a row is p zeros then W values (the right border of
+        // a row is the left border of the next) and a plane is p zero rows then H rows (its bottom border is the next
+        // plane's top border), so Hp = H + p and Wp = W + p. That holds while the kernel overhangs by at most p on
+        // each side (p ≤ kh − 1 and p ≤ kw − 1); otherwise both borders are stored.
+        var shared = g.Padding <= g.KernelHeight - 1 && g.Padding <= g.KernelWidth - 1;
+        var pw = g.Width + (shared ? g.Padding : 2 * g.Padding);
+        var ph = g.Height + (shared ? g.Padding : 2 * g.Padding);
         var plane = ph * pw;
         var length = g.Batch * plane;
         var slack = ((g.KernelHeight - 1) * pw) + (g.KernelWidth - 1);
