@@ -187,12 +187,12 @@ public static partial class Operations
         var chunk = PatchChunk<T>(patch, length);
         var geometry = new PaddedGeometry(g, pw, stride);
 
-        var padded = graph.Allocate(g.Channels, stride);
+        var padded = graph.AllocateUninitialized(g.Channels, stride);
         Pad(input.Value.Span, padded.Span, g, pw, plane, stride);
         Tensor<T>? paddedTangent = null;
         if (graph.HasTangents && input.Tangent is not null)
         {
-            paddedTangent = graph.Allocate(g.Channels, stride);
+            paddedTangent = graph.AllocateUninitialized(g.Channels, stride);
             Pad(input.Tangent.Span, paddedTangent.Span, g, pw, plane, stride);
         }
 
@@ -399,21 +399,37 @@ public static partial class Operations
         }
     }
 
-    /// <summary>X [N, C, H, W] → Xp [C, stride] with plane n at n·Hp·Wp, interior at (p, p); borders stay zero.</summary>
+    /// <summary>
+    /// X [N, C, H, W] → Xp [C, stride] with plane n at n·Hp·Wp, interior at (p, p): writes every entry (borders and
+    /// the slack after the last plane as zeros), so Xp needs no clearing first.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Pad<T>(ReadOnlySpan<T> x, Span<T> padded, ConvGeometry g, int pw, int plane, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var length = g.Batch * plane;
+        var interiorEnd = (g.Padding + g.Height) * pw;
+        for (var c = 0; c < g.Channels; c++)
+        {
+            padded.Slice((c * stride) + length, stride - length).Clear();
+        }
+
         for (var n = 0; n < g.Batch; n++)
         {
             for (var c = 0; c < g.Channels; c++)
             {
                 var source = x.Slice(((n * g.Channels) + c) * g.Height * g.Width, g.Height * g.Width);
                 var target = padded.Slice((c * stride) + (n * plane), plane);
+                target[..(g.Padding * pw)].Clear();
                 for (var row = 0; row < g.Height; row++)
                 {
-                    source.Slice(row * g.Width, g.Width).CopyTo(target.Slice(((row + g.Padding) * pw) + g.Padding, g.Width));
+                    var line = target.Slice((row + g.Padding) * pw, pw);
+                    line[..g.Padding].Clear();
+                    source.Slice(row * g.Width, g.Width).CopyTo(line.Slice(g.Padding, g.Width));
+                    line[(g.Padding + g.Width)..].Clear();
                 }
+
+                target[interiorEnd..].Clear();
             }
         }
     }

@@ -164,15 +164,20 @@ public static partial class Operations
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (x.Tangent is not null || bias.Tangent is not null))
         {
-            tangent = graph.Allocate(x.Shape);
-            if (x.Tangent is not null)
+            // One pass: Ẏ = Ẋ + ḃ broadcast, Ẋ, or ḃ broadcast.
+            tangent = graph.AllocateUninitialized(x.Shape);
+            if (x.Tangent is not null && bias.Tangent is not null)
+            {
+                Broadcast(x.Tangent.Span, bias.Tangent.Span, tangent.Span, outer, channels, inner);
+            }
+            else if (x.Tangent is not null)
             {
                 x.Tangent.Span.CopyTo(tangent.Span);
             }
-
-            if (bias.Tangent is not null)
+            else
             {
-                Broadcast(tangent.Span, bias.Tangent.Span, tangent.Span, outer, channels, inner);
+                tangent.Span.Clear();
+                Broadcast(tangent.Span, bias.Tangent!.Span, tangent.Span, outer, channels, inner);
             }
         }
 
@@ -246,15 +251,14 @@ public static partial class Operations
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (a.Tangent is not null || b.Tangent is not null))
         {
-            tangent = graph.Allocate(a.Shape);
-            if (a.Tangent is not null)
+            tangent = graph.AllocateUninitialized(a.Shape);
+            if (a.Tangent is not null && b.Tangent is not null)
             {
-                TensorPrimitives.Add(tangent.Span, a.Tangent.Span, tangent.Span);
+                TensorPrimitives.Add(a.Tangent.Span, b.Tangent.Span, tangent.Span);
             }
-
-            if (b.Tangent is not null)
+            else
             {
-                TensorPrimitives.Add(tangent.Span, b.Tangent.Span, tangent.Span);
+                (a.Tangent ?? b.Tangent)!.Span.CopyTo(tangent.Span);
             }
         }
 
