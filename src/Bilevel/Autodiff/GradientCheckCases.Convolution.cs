@@ -14,7 +14,10 @@ public static partial class GradientCheckCases
         new PoolCase(),
         new BatchNormCase(statisticsInLower: false),
         new BatchNormCase(statisticsInLower: true),
-        new ConvBlockCase(),
+        new ConvBlockCase(fused: false),
+        new ConvBlockCase(fused: true),
+        new FusedTailCase(statisticsInLower: false),
+        new FusedTailCase(statisticsInLower: true),
     ];
 
     private sealed class ConvolutionCase : IGradientCheckCase
@@ -120,11 +123,57 @@ public static partial class GradientCheckCases
         }
     }
 
+    /// <summary>
+    /// The fused batch norm → ReLU → max-pool 2 on a 5×5 input (a trailing row and column outside every window), with
+    /// γ = 1 ± 0.2 and β = ±0.1 so some windows are active and some are not.
+    /// </summary>
+    private sealed class FusedTailCase : IGradientCheckCase, IGradientCheckStartingPoint
+    {
+        private readonly bool _statisticsInLower;
+
+        public FusedTailCase(bool statisticsInLower)
+        {
+            _statisticsInLower = statisticsInLower;
+            var (inputs, affine) = statisticsInLower ? (Lower, Upper) : (Upper, Lower);
+            inputs.Add("input", 3, 2, 5, 5);
+            affine.Add("gamma", 2);
+            affine.Add("beta", 2);
+        }
+
+        public string Name => _statisticsInLower ? "fused BN → ReLU → pool (y = input, x = γ, β)" : "fused BN → ReLU → pool (x = input, y = γ, β)";
+
+        public ParameterLayout Upper { get; } = new();
+
+        public ParameterLayout Lower { get; } = new();
+
+        public void Initialize(double[] upper, double[] lower, Random random)
+        {
+            var (layout, values) = _statisticsInLower ? (Upper, upper) : (Lower, lower);
+            var gamma = layout["gamma"];
+            var beta = layout["beta"];
+            for (var i = 0; i < gamma.Size; i++)
+            {
+                values[gamma.Offset + i] = 1 + (0.4 * (random.NextDouble() - 0.5));
+                values[beta.Offset + i] = 0.2 * (random.NextDouble() - 0.5);
+            }
+        }
+
+        public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var (inputs, affine) = _statisticsInLower ? (y, x) : (x, y);
+            return Readout(graph, graph.Flatten(graph.BatchNormReluMaxPool2d(inputs[0], affine[0], affine[1])), 26);
+        }
+    }
+
     /// <summary>One ConvNet block, conv 3×3 → batch norm → ReLU → max-pool 2, with x = images, y = all block weights.</summary>
     private sealed class ConvBlockCase : IGradientCheckCase, IGradientCheckStartingPoint
     {
-        public ConvBlockCase()
+        private readonly bool _fused;
+
+        public ConvBlockCase(bool fused)
         {
+            _fused = fused;
             Upper.Add("images", 2, 1, 6, 6);
             Lower.Add("kernel", 3, 1, 3, 3);
             Lower.Add("bias", 3);
@@ -132,7 +181,7 @@ public static partial class GradientCheckCases
             Lower.Add("beta", 3);
         }
 
-        public string Name => "conv block (conv → BN → ReLU → pool)";
+        public string Name => _fused ? "conv block (conv → fused BN → ReLU → pool)" : "conv block (conv → BN → ReLU → pool)";
 
         /// <summary>γ = 1 ± 0.2 and β = ±0.1, so batch norm does not push a whole channel below zero before the ReLU.</summary>
         public void Initialize(double[] upper, double[] lower, Random random)
@@ -154,7 +203,9 @@ public static partial class GradientCheckCases
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var conv = graph.AddBias(graph.Conv2d(x[0], y[0], 1, 1), y[1], axis: 1);
-            var block = graph.MaxPool2d(graph.Relu(graph.BatchNorm2d(conv, y[2], y[3])));
+            var block = _fused
+                ? graph.BatchNormReluMaxPool2d(conv, y[2], y[3])
+                : graph.MaxPool2d(graph.Relu(graph.BatchNorm2d(conv, y[2], y[3])));
             return Readout(graph, graph.Flatten(block), 25);
         }
     }

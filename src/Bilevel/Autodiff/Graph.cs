@@ -192,6 +192,32 @@ public sealed class Graph<T>
         }
     }
 
+    /// <summary>
+    /// For an adjoint that can write its contribution instead of adding it: a gradient buffer that nothing has
+    /// touched yet (no other consumer of the variable has run its adjoint, so overwriting is the same as adding to
+    /// zero) comes uninitialized and the method returns true; an existing buffer (another consumer's contribution,
+    /// or a parameter's caller-owned slice) returns false and must be added to. The same for the gradient tangent,
+    /// reported in <paramref name="overwriteTangent"/>.
+    /// </summary>
+    internal bool EnsureGradientForOverwrite(Variable<T> variable, out bool overwriteTangent)
+    {
+        var overwrite = false;
+        if (variable.Gradient is null)
+        {
+            variable.Gradient = AllocateUninitialized(variable.Shape);
+            overwrite = true;
+        }
+
+        overwriteTangent = false;
+        if (HasTangents && variable.GradientTangent is null)
+        {
+            variable.GradientTangent = AllocateUninitialized(variable.Shape);
+            overwriteTangent = true;
+        }
+
+        return overwrite;
+    }
+
     private static void Check(Tensor<T>? tensor, Tensor<T> value, string name)
     {
         if (tensor is not null && !tensor.SameShape(value))

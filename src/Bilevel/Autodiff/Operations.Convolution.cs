@@ -157,57 +157,81 @@ public static partial class Operations
         return result;
     }
 
-    /// <summary>Stride-1 convolutions with at least this many input channels use the shifted-GEMM path.</summary>
+    /// <summary>Stride-1 convolutions with at least this many input channels use the shifted-patch path.</summary>
     internal const int ShiftedMinimumChannels = 4;
 
     /// <summary>
-    /// Stride-1 convolution without im2col: with the batch laid out channel-major on the zero-padded grid,
-    /// Xp [C, N·Hp·Wp], every kernel tap (i, j) is one GEMM of K_ij [F × C] with Xp shifted by i·Wp + j, accumulated into
-    /// Y′ [F, N·Hp·Wp]; the valid outputs are the top-left Ho × Wo corner of each padded plane. The adjoints are the same
-    /// GEMMs transposed: K̄_ij += Ȳ′ Xp_ijᵀ and X̄p (shifted) += K_ijᵀ Ȳ′, with Ȳ′ zero off the valid corner. Same rules as
-    /// <see cref="Conv2d{T}"/>; it trades about (Hp·Wp)/(Ho·Wo) more multiply-adds for no im2col traffic.
+    /// Stride-1 convolution on the zero-padded grid: with the batch laid out channel-major, Xp [C, N·Hp·Wp], the patch
+    /// row (c, i, j) of output column q is Xp[c, q + i·Wp + j], so the patch matrix of a block of columns is C·kh·kw
+    /// contiguous copies (no border tests), and one GEMM per block, Y′ = K [F, C·kh·kw] · cols, computes every tap at
+    /// once (a long inner dimension keeps OpenBLAS near its peak). The valid outputs are the top-left Ho × Wo corner of
+    /// each padded plane. Adjoints per block: K̄ += Ȳ′ colsᵀ (K̄ is [F, C·kh·kw] as stored), and X̄p += col2im(Kᵀ Ȳ′)
+    /// (Ȳ′ zero off the valid corner); tangents as in <see cref="Conv2d{T}"/>. It trades (Hp·Wp)/(Ho·Wo) more
+    /// multiply-adds for copies without border handling.
     /// </summary>
     private static Variable<T> ShiftedConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var pw = g.Width + (2 * g.Padding);
-        var ph = g.Height + (2 * g.Padding);
+        // Neighbouring rows and planes share their zero borders: a row is p zeros then W values (the right border of
+        // a row is the left border of the next) and a plane is p zero rows then H rows (its bottom border is the next
+        // plane's top border), so Hp = H + p and Wp = W + p. That holds while the kernel overhangs by at most p on
+        // each side (p ≤ kh − 1 and p ≤ kw − 1); otherwise both borders are stored.
+        var shared = g.Padding <= g.KernelHeight - 1 && g.Padding <= g.KernelWidth - 1;
+        var pw = g.Width + (shared ? g.Padding : 2 * g.Padding);
+        var ph = g.Height + (shared ? g.Padding : 2 * g.Padding);
         var plane = ph * pw;
         var length = g.Batch * plane;
         var slack = ((g.KernelHeight - 1) * pw) + (g.KernelWidth - 1);
         var stride = length + slack;
-        var taps = g.KernelHeight * g.KernelWidth;
-        var fc = g.Filters * g.Channels;
+        var patch = g.Patch;
+        var chunk = PatchChunk<T>(patch, length);
+        var geometry = new PaddedGeometry(g, pw, stride);
 
-        var padded = graph.Allocate(g.Channels, stride);
+        var padded = graph.AllocateUninitialized(g.Channels, stride);
         Pad(input.Value.Span, padded.Span, g, pw, plane, stride);
-        var packed = graph.AllocateUninitialized(taps, g.Filters, g.Channels);
-        PackKernel(kernel.Value.Span, packed.Span, g);
-        var product = graph.AllocateUninitialized(g.Filters, length);
-        ShiftedForward(packed.Span, padded.Span, product.Span, g, pw, length, stride, accumulate: false);
-        var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
-        Crop(product.Span, y.Span, g, pw, plane, length);
-
-        Tensor<T>? tangent = null;
         Tensor<T>? paddedTangent = null;
-        Tensor<T>? packedTangent = null;
-        if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null))
+        if (graph.HasTangents && input.Tangent is not null)
         {
-            var tangentProduct = graph.Allocate(g.Filters, length);
+            paddedTangent = graph.AllocateUninitialized(g.Channels, stride);
+            Pad(input.Tangent.Span, paddedTangent.Span, g, pw, plane, stride);
+        }
+
+        var columns = graph.AllocateUninitialized(patch, chunk);
+        var product = graph.AllocateUninitialized(g.Filters, length);
+        var withTangent = graph.HasTangents && (paddedTangent is not null || kernel.Tangent is not null);
+        var tangentProduct = withTangent ? graph.AllocateUninitialized(g.Filters, length) : null;
+        var k = kernel.Value.Span;
+        for (var start = 0; start < length; start += chunk)
+        {
+            var width = Math.Min(chunk, length - start);
+            var cols = columns.Span[..(patch * width)];
+            GatherPatches(padded.Span, cols, geometry, start, width);
+            Blas.Gemm(false, false, g.Filters, width, patch, T.One, k, patch, cols, width, T.Zero, product.Span[start..], length);
+            if (tangentProduct is null)
+            {
+                continue;
+            }
+
+            // Ẏ′ = K̇ cols(X) + K cols(Ẋ).
+            var beta = T.Zero;
             if (kernel.Tangent is not null)
             {
-                packedTangent = graph.AllocateUninitialized(taps, g.Filters, g.Channels);
-                PackKernel(kernel.Tangent.Span, packedTangent.Span, g);
-                ShiftedForward(packedTangent.Span, padded.Span, tangentProduct.Span, g, pw, length, stride, accumulate: true);
+                Blas.Gemm(false, false, g.Filters, width, patch, T.One, kernel.Tangent.Span, patch, cols, width, T.Zero, tangentProduct.Span[start..], length);
+                beta = T.One;
             }
 
-            if (input.Tangent is not null)
+            if (paddedTangent is not null)
             {
-                paddedTangent = graph.Allocate(g.Channels, stride);
-                Pad(input.Tangent.Span, paddedTangent.Span, g, pw, plane, stride);
-                ShiftedForward(packed.Span, paddedTangent.Span, tangentProduct.Span, g, pw, length, stride, accumulate: true);
+                GatherPatches(paddedTangent.Span, cols, geometry, start, width);
+                Blas.Gemm(false, false, g.Filters, width, patch, T.One, k, patch, cols, width, beta, tangentProduct.Span[start..], length);
             }
+        }
 
+        var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
+        Crop(product.Span, y.Span, g, pw, plane, length);
+        Tensor<T>? tangent = null;
+        if (tangentProduct is not null)
+        {
             tangent = graph.AllocateUninitialized(y.Shape);
             Crop(tangentProduct.Span, tangent.Span, g, pw, plane, length);
         }
@@ -222,148 +246,190 @@ public static partial class Operations
                     return;
                 }
 
-                var gradient = graph.Allocate(g.Filters, length);
+                // Ȳ′ and Ȳ̇′ on the padded grid, zero off the valid corners (product buffers are free again).
+                var gradient = product;
                 Uncrop(result.Gradient.Span, gradient.Span, g, pw, plane, length);
                 Tensor<T>? gradientTangent = null;
                 if (result.GradientTangent is not null)
                 {
-                    gradientTangent = graph.Allocate(g.Filters, length);
+                    gradientTangent = tangentProduct ?? graph.AllocateUninitialized(g.Filters, length);
                     Uncrop(result.GradientTangent.Span, gradientTangent.Span, g, pw, plane, length);
                 }
 
                 if (kernel.RequiresGradient)
                 {
                     graph.EnsureGradient(kernel);
-                    var packedGradient = graph.Allocate(taps, g.Filters, g.Channels);
-                    ShiftedKernelGradient(gradient.Span, padded.Span, packedGradient.Span, g, pw, length, stride);
-                    UnpackKernelAdd(packedGradient.Span, kernel.Gradient!.Span, g);
-                    if (kernel.GradientTangent is not null && (gradientTangent is not null || paddedTangent is not null))
+                    var kernelGradient = kernel.Gradient!.Span;
+                    var kernelTangentGradient = kernel.GradientTangent;
+                    var wantTangent = kernelTangentGradient is not null && (gradientTangent is not null || paddedTangent is not null);
+                    for (var start = 0; start < length; start += chunk)
                     {
-                        packedGradient.Span.Clear();
+                        var width = Math.Min(chunk, length - start);
+                        var cols = columns.Span[..(patch * width)];
+                        GatherPatches(padded.Span, cols, geometry, start, width);
+                        Blas.Gemm(false, true, g.Filters, patch, width, T.One, gradient.Span[start..], length, cols, width, T.One, kernelGradient, patch);
+                        if (!wantTangent)
+                        {
+                            continue;
+                        }
+
+                        // K̄̇ += Ȳ̇′ cols(X)ᵀ + Ȳ′ cols(Ẋ)ᵀ.
                         if (gradientTangent is not null)
                         {
-                            ShiftedKernelGradient(gradientTangent.Span, padded.Span, packedGradient.Span, g, pw, length, stride);
+                            Blas.Gemm(false, true, g.Filters, patch, width, T.One, gradientTangent.Span[start..], length, cols, width, T.One, kernelTangentGradient!.Span, patch);
                         }
 
                         if (paddedTangent is not null)
                         {
-                            ShiftedKernelGradient(gradient.Span, paddedTangent.Span, packedGradient.Span, g, pw, length, stride);
+                            GatherPatches(paddedTangent.Span, cols, geometry, start, width);
+                            Blas.Gemm(false, true, g.Filters, patch, width, T.One, gradient.Span[start..], length, cols, width, T.One, kernelTangentGradient!.Span, patch);
                         }
-
-                        UnpackKernelAdd(packedGradient.Span, kernel.GradientTangent.Span, g);
                     }
                 }
 
                 if (input.RequiresGradient)
                 {
                     graph.EnsureGradient(input);
-                    var paddedGradient = padded; // Xp is no longer needed once K̄ is done
+                    var wantTangent = input.GradientTangent is not null && (gradientTangent is not null || kernel.Tangent is not null);
+
+                    // Xp and Ẋp are no longer needed once K̄ is done: they hold X̄p and X̄̇p.
+                    var paddedGradient = padded;
                     paddedGradient.Span.Clear();
-                    ShiftedInputGradient(packed.Span, gradient.Span, paddedGradient.Span, g, pw, length, stride);
-                    UnpadAdd(paddedGradient.Span, input.Gradient!.Span, g, pw, plane, stride);
-                    if (input.GradientTangent is not null && (gradientTangent is not null || packedTangent is not null))
+                    Tensor<T>? paddedGradientTangent = null;
+                    if (wantTangent)
                     {
-                        paddedGradient.Span.Clear();
+                        paddedGradientTangent = paddedTangent ?? graph.AllocateUninitialized(g.Channels, stride);
+                        paddedGradientTangent.Span.Clear();
+                    }
+
+                    for (var start = 0; start < length; start += chunk)
+                    {
+                        var width = Math.Min(chunk, length - start);
+                        var cols = columns.Span[..(patch * width)];
+                        Blas.Gemm(true, false, patch, width, g.Filters, T.One, kernel.Value.Span, patch, gradient.Span[start..], length, T.Zero, cols, width);
+                        ScatterPatches(cols, paddedGradient.Span, geometry, start, width);
+                        if (paddedGradientTangent is null)
+                        {
+                            continue;
+                        }
+
+                        // X̄̇p += col2im(Kᵀ Ȳ̇′ + K̇ᵀ Ȳ′).
+                        var beta = T.Zero;
                         if (gradientTangent is not null)
                         {
-                            ShiftedInputGradient(packed.Span, gradientTangent.Span, paddedGradient.Span, g, pw, length, stride);
+                            Blas.Gemm(true, false, patch, width, g.Filters, T.One, kernel.Value.Span, patch, gradientTangent.Span[start..], length, T.Zero, cols, width);
+                            beta = T.One;
                         }
 
-                        if (packedTangent is not null)
+                        if (kernel.Tangent is not null)
                         {
-                            ShiftedInputGradient(packedTangent.Span, gradient.Span, paddedGradient.Span, g, pw, length, stride);
+                            Blas.Gemm(true, false, patch, width, g.Filters, T.One, kernel.Tangent.Span, patch, gradient.Span[start..], length, beta, cols, width);
                         }
 
-                        UnpadAdd(paddedGradient.Span, input.GradientTangent.Span, g, pw, plane, stride);
+                        ScatterPatches(cols, paddedGradientTangent.Span, geometry, start, width);
+                    }
+
+                    UnpadAdd(paddedGradient.Span, input.Gradient!.Span, g, pw, plane, stride);
+                    if (paddedGradientTangent is not null)
+                    {
+                        UnpadAdd(paddedGradientTangent.Span, input.GradientTangent!.Span, g, pw, plane, stride);
                     }
                 }
             });
         }
 
         return result;
+    }
 
-        static void ShiftedForward(ReadOnlySpan<T> packedKernel, ReadOnlySpan<T> paddedInput, Span<T> output, ConvGeometry g, int pw, int length, int stride, bool accumulate)
+    /// <summary>
+    /// Columns per block in the shifted-patch path: the patch block [C·kh·kw, columns] is about 2 MiB, so the copies
+    /// land in cache just before the GEMM reads them.
+    /// </summary>
+    private static int PatchChunk<T>(int patch, int length)
+        where T : unmanaged
+    {
+        var columns = (2 << 20) / (patch * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        columns = Math.Max(256, columns & ~15);
+        return Math.Min(columns, length);
+    }
+
+    /// <summary>Where patch row (c, i, j) starts in Xp: c·stride + i·Wp + j.</summary>
+    private readonly record struct PaddedGeometry(ConvGeometry Conv, int PaddedWidth, int Stride);
+
+    /// <summary>cols[(c·kh + i)·kw + j, t] = Xp[c, start + t + i·Wp + j] for t &lt; width.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void GatherPatches<T>(ReadOnlySpan<T> padded, Span<T> columns, PaddedGeometry p, int start, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = p.Conv;
+        var row = 0;
+        for (var c = 0; c < g.Channels; c++)
         {
-            var fc = g.Filters * g.Channels;
-            var chunk = ColumnChunk<T>();
-            for (var start = 0; start < length; start += chunk)
+            var source = padded.Slice((c * p.Stride) + start);
+            for (var i = 0; i < g.KernelHeight; i++)
             {
-                var width = Math.Min(chunk, length - start);
-                for (var i = 0; i < g.KernelHeight; i++)
+                for (var j = 0; j < g.KernelWidth; j++)
                 {
-                    for (var j = 0; j < g.KernelWidth; j++)
-                    {
-                        var tap = (i * g.KernelWidth) + j;
-                        var shift = (i * pw) + j;
-                        Blas.Gemm(false, false, g.Filters, width, g.Channels, T.One, packedKernel.Slice(tap * fc, fc), g.Channels,
-                            paddedInput[(shift + start)..], stride, accumulate || tap > 0 ? T.One : T.Zero, output[start..], length);
-                    }
+                    source.Slice((i * p.PaddedWidth) + j, width).CopyTo(columns.Slice(row * width, width));
+                    row++;
                 }
             }
         }
+    }
 
-        static void ShiftedKernelGradient(ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> paddedInput, Span<T> packedGradient, ConvGeometry g, int pw, int length, int stride)
+    /// <summary>The adjoint of <see cref="GatherPatches{T}"/>: Xp[c, start + t + i·Wp + j] += cols[(c·kh + i)·kw + j, t].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterPatches<T>(ReadOnlySpan<T> columns, Span<T> padded, PaddedGeometry p, int start, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = p.Conv;
+        var row = 0;
+        for (var c = 0; c < g.Channels; c++)
         {
-            var fc = g.Filters * g.Channels;
-            var chunk = ColumnChunk<T>();
-            for (var start = 0; start < length; start += chunk)
+            var target = padded.Slice((c * p.Stride) + start);
+            for (var i = 0; i < g.KernelHeight; i++)
             {
-                var width = Math.Min(chunk, length - start);
-                for (var i = 0; i < g.KernelHeight; i++)
+                for (var j = 0; j < g.KernelWidth; j++)
                 {
-                    for (var j = 0; j < g.KernelWidth; j++)
-                    {
-                        var tap = (i * g.KernelWidth) + j;
-                        Blas.Gemm(false, true, g.Filters, g.Channels, width, T.One, outputGradient[start..], length,
-                            paddedInput[((i * pw) + j + start)..], stride, T.One, packedGradient.Slice(tap * fc, fc), g.Channels);
-                    }
-                }
-            }
-        }
-
-        static void ShiftedInputGradient(ReadOnlySpan<T> packedKernel, ReadOnlySpan<T> outputGradient, Span<T> paddedGradient, ConvGeometry g, int pw, int length, int stride)
-        {
-            var fc = g.Filters * g.Channels;
-            var chunk = ColumnChunk<T>();
-            for (var start = 0; start < length; start += chunk)
-            {
-                var width = Math.Min(chunk, length - start);
-                for (var i = 0; i < g.KernelHeight; i++)
-                {
-                    for (var j = 0; j < g.KernelWidth; j++)
-                    {
-                        var tap = (i * g.KernelWidth) + j;
-                        Blas.Gemm(true, false, g.Channels, width, g.Filters, T.One, packedKernel.Slice(tap * fc, fc), g.Channels,
-                            outputGradient[start..], length, T.One, paddedGradient[((i * pw) + j + start)..], stride);
-                    }
+                    var destination = target.Slice((i * p.PaddedWidth) + j, width);
+                    TensorPrimitives.Add(destination, columns.Slice(row * width, width), destination);
+                    row++;
                 }
             }
         }
     }
 
     /// <summary>
-    /// Columns per GEMM in the shifted path: the 9 taps accumulate into the same output tile, so the tile is kept
-    /// small enough (8 KiB per row) to stay in cache across taps instead of streaming the whole output 9 times.
+    /// X [N, C, H, W] → Xp [C, stride] with plane n at n·Hp·Wp, interior at (p, p): writes every entry (borders and
+    /// the slack after the last plane as zeros), so Xp needs no clearing first.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static int ColumnChunk<T>()
-        where T : unmanaged => 8192 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-
-    /// <summary>X [N, C, H, W] → Xp [C, stride] with plane n at n·Hp·Wp, interior at (p, p); borders stay zero.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Pad<T>(ReadOnlySpan<T> x, Span<T> padded, ConvGeometry g, int pw, int plane, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var length = g.Batch * plane;
+        var interiorEnd = (g.Padding + g.Height) * pw;
+        for (var c = 0; c < g.Channels; c++)
+        {
+            padded.Slice((c * stride) + length, stride - length).Clear();
+        }
+
         for (var n = 0; n < g.Batch; n++)
         {
             for (var c = 0; c < g.Channels; c++)
             {
                 var source = x.Slice(((n * g.Channels) + c) * g.Height * g.Width, g.Height * g.Width);
                 var target = padded.Slice((c * stride) + (n * plane), plane);
+                target[..(g.Padding * pw)].Clear();
                 for (var row = 0; row < g.Height; row++)
                 {
-                    source.Slice(row * g.Width, g.Width).CopyTo(target.Slice(((row + g.Padding) * pw) + g.Padding, g.Width));
+                    var line = target.Slice((row + g.Padding) * pw, pw);
+                    line[..g.Padding].Clear();
+                    source.Slice(row * g.Width, g.Width).CopyTo(line.Slice(g.Padding, g.Width));
+                    line[(g.Padding + g.Width)..].Clear();
                 }
+
+                target[interiorEnd..].Clear();
             }
         }
     }
@@ -407,7 +473,7 @@ public static partial class Operations
         }
     }
 
-    /// <summary>The adjoint of <see cref="Crop{T}"/> into a zeroed Ȳ′.</summary>
+    /// <summary>The adjoint of <see cref="Crop{T}"/>: writes all of Ȳ′, zero off the valid corners.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Uncrop<T>(ReadOnlySpan<T> y, Span<T> product, ConvGeometry g, int pw, int plane, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -421,47 +487,10 @@ public static partial class Operations
                 for (var row = 0; row < g.OutHeight; row++)
                 {
                     source.Slice(row * g.OutWidth, g.OutWidth).CopyTo(target.Slice(row * pw, g.OutWidth));
+                    target.Slice((row * pw) + g.OutWidth, pw - g.OutWidth).Clear();
                 }
-            }
-        }
-    }
 
-    /// <summary>K [F, C, kh, kw] → [kh·kw, F, C].</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void PackKernel<T>(ReadOnlySpan<T> kernel, Span<T> packed, ConvGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var taps = g.KernelHeight * g.KernelWidth;
-        var fc = g.Filters * g.Channels;
-        for (var f = 0; f < g.Filters; f++)
-        {
-            for (var c = 0; c < g.Channels; c++)
-            {
-                var source = kernel.Slice(((f * g.Channels) + c) * taps, taps);
-                for (var t = 0; t < taps; t++)
-                {
-                    packed[(t * fc) + (f * g.Channels) + c] = source[t];
-                }
-            }
-        }
-    }
-
-    /// <summary>Adds a packed [kh·kw, F, C] gradient into K̄ [F, C, kh, kw].</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void UnpackKernelAdd<T>(ReadOnlySpan<T> packed, Span<T> kernel, ConvGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var taps = g.KernelHeight * g.KernelWidth;
-        var fc = g.Filters * g.Channels;
-        for (var f = 0; f < g.Filters; f++)
-        {
-            for (var c = 0; c < g.Channels; c++)
-            {
-                var target = kernel.Slice(((f * g.Channels) + c) * taps, taps);
-                for (var t = 0; t < taps; t++)
-                {
-                    target[t] += packed[(t * fc) + (f * g.Channels) + c];
-                }
+                target[(g.OutHeight * pw)..].Clear();
             }
         }
     }

@@ -164,15 +164,20 @@ public static partial class Operations
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (x.Tangent is not null || bias.Tangent is not null))
         {
-            tangent = graph.Allocate(x.Shape);
-            if (x.Tangent is not null)
+            // One pass: Ẏ = Ẋ + ḃ broadcast, Ẋ, or ḃ broadcast.
+            tangent = graph.AllocateUninitialized(x.Shape);
+            if (x.Tangent is not null && bias.Tangent is not null)
+            {
+                Broadcast(x.Tangent.Span, bias.Tangent.Span, tangent.Span, outer, channels, inner);
+            }
+            else if (x.Tangent is not null)
             {
                 x.Tangent.Span.CopyTo(tangent.Span);
             }
-
-            if (bias.Tangent is not null)
+            else
             {
-                Broadcast(tangent.Span, bias.Tangent.Span, tangent.Span, outer, channels, inner);
+                tangent.Span.Clear();
+                Broadcast(tangent.Span, bias.Tangent!.Span, tangent.Span, outer, channels, inner);
             }
         }
 
@@ -246,15 +251,14 @@ public static partial class Operations
         Tensor<T>? tangent = null;
         if (graph.HasTangents && (a.Tangent is not null || b.Tangent is not null))
         {
-            tangent = graph.Allocate(a.Shape);
-            if (a.Tangent is not null)
+            tangent = graph.AllocateUninitialized(a.Shape);
+            if (a.Tangent is not null && b.Tangent is not null)
             {
-                TensorPrimitives.Add(tangent.Span, a.Tangent.Span, tangent.Span);
+                TensorPrimitives.Add(a.Tangent.Span, b.Tangent.Span, tangent.Span);
             }
-
-            if (b.Tangent is not null)
+            else
             {
-                TensorPrimitives.Add(tangent.Span, b.Tangent.Span, tangent.Span);
+                (a.Tangent ?? b.Tangent)!.Span.CopyTo(tangent.Span);
             }
         }
 
@@ -275,7 +279,8 @@ public static partial class Operations
 
                 if (b.RequiresGradient)
                 {
-                    AccumulateIdentity(graph, result, b);
+                    // Ȳ can be handed to one input only.
+                    AccumulateIdentity(graph, result, b, alias: !a.RequiresGradient);
                 }
             });
         }
@@ -746,11 +751,20 @@ public static partial class Operations
 
     /// <summary>
     /// The adjoint rules of an operation whose Jacobian is the identity on <paramref name="input"/> (sums, views):
-    /// X̄ += Ȳ and X̄̇ += Ȳ̇, element for element (shapes may differ, sizes do not).
+    /// X̄ += Ȳ and X̄̇ += Ȳ̇, element for element (shapes may differ, sizes do not). When no other consumer has
+    /// contributed to X̄ yet, X̄ becomes a view of Ȳ instead of a copy (Ȳ is not read again once this adjoint has
+    /// run; a later consumer of X adds into the shared buffer).
     /// </summary>
-    private static void AccumulateIdentity<T>(Graph<T> graph, Variable<T> result, Variable<T> input)
+    private static void AccumulateIdentity<T>(Graph<T> graph, Variable<T> result, Variable<T> input, bool alias = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (alias && input.Gradient is null && input.GradientTangent is null && (!graph.HasTangents || result.GradientTangent is not null))
+        {
+            input.Gradient = result.Gradient!.Reshape(input.Shape);
+            input.GradientTangent = result.GradientTangent?.Reshape(input.Shape);
+            return;
+        }
+
         graph.EnsureGradient(input);
         TensorPrimitives.Add(input.Gradient!.Span, result.Gradient!.Span, input.Gradient.Span);
         if (input.GradientTangent is not null && result.GradientTangent is not null)
