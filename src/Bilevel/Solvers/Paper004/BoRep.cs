@@ -99,11 +99,11 @@ public sealed class BoRep : BilevelSolver<BoRepOptions, BoRep.State>
         options.UpperStep.Validate(nameof(options.UpperStep));
         options.LowerStep.Validate(nameof(options.LowerStep));
         options.LinearSystemStep.Validate(nameof(options.LinearSystemStep));
-        OptionCheck.Require(options.Momentum >= 0 && options.Momentum < 1, nameof(options.Momentum), $"must lie in [0, 1), got {options.Momentum}");
+        OptionChecks.Require(options.Momentum >= 0 && options.Momentum < 1, nameof(options.Momentum), $"{nameof(options.Momentum)} must lie in [0, 1), got {options.Momentum}");
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Period, nameof(options.Period));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.LowerSteps, nameof(options.LowerSteps));
-        OptionCheck.Require(options.Radius > 0 && !double.IsInfinity(options.Radius), nameof(options.Radius), $"must be positive and finite, got {options.Radius}");
+        OptionChecks.Require(options.Radius > 0 && !double.IsInfinity(options.Radius), nameof(options.Radius), $"{nameof(options.Radius)} must be positive and finite, got {options.Radius}");
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.UpperBatchSize, nameof(options.UpperBatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(options.SecondOrderBatchSize, nameof(options.SecondOrderBatchSize));

@@ -40,7 +40,7 @@ public sealed record EpochSgdSchedule(int Epochs, double InitialGap, double Stro
     public long Length(int s)
     {
         var t = RawLength(s);
-        OptionCheck.Require(t <= MaxEpochLength, nameof(Epochs), $"= {Epochs}: epoch {s} would take T_s = {t:G4} steps (eq. 29), over {MaxEpochLength}");
+        OptionChecks.Require(t <= MaxEpochLength, nameof(Epochs), $"{nameof(Epochs)} = {Epochs}: epoch {s} would take T_s = {t:G4} steps (eq. 29), over {MaxEpochLength}");
 
         return (long)t;
     }
@@ -76,13 +76,13 @@ public sealed record EpochSgdSchedule(int Epochs, double InitialGap, double Stro
         Positive(InitialGap, prefix + nameof(InitialGap));
         Positive(StrongConvexity, prefix + nameof(StrongConvexity));
         Positive(Smoothness, prefix + nameof(Smoothness));
-        OptionCheck.Require(GradientNoise >= 0 && !double.IsInfinity(GradientNoise), prefix + nameof(GradientNoise), $"must be ≥ 0 and finite, got {GradientNoise}");
-        OptionCheck.Require(Confidence > 0 && Confidence < 1, prefix + nameof(Confidence), $"must lie in (0, 1), got {Confidence}");
+        OptionChecks.Require(GradientNoise >= 0 && !double.IsInfinity(GradientNoise), prefix + nameof(GradientNoise), $"{prefix + nameof(GradientNoise)} must be ≥ 0 and finite, got {GradientNoise}");
+        OptionChecks.Require(Confidence > 0 && Confidence < 1, prefix + nameof(Confidence), $"{prefix + nameof(Confidence)} must lie in (0, 1), got {Confidence}");
 
         for (var s = 0; s < Epochs; s++)
         {
             var t = RawLength(s);
-            OptionCheck.Require(t <= MaxEpochLength, prefix + nameof(Epochs), $"= {Epochs}: epoch {s} would take T_s = {t:G4} steps (eq. 29), over {MaxEpochLength}");
+            OptionChecks.Require(t <= MaxEpochLength, prefix + nameof(Epochs), $"{prefix + nameof(Epochs)} = {Epochs}: epoch {s} would take T_s = {t:G4} steps (eq. 29), over {MaxEpochLength}");
         }
     }
 
@@ -95,7 +95,7 @@ public sealed record EpochSgdSchedule(int Epochs, double InitialGap, double Stro
     }
 
     private static void Positive(double value, string name) =>
-        OptionCheck.Require(value > 0 && !double.IsInfinity(value), name, $"must be positive and finite, got {value}");
+        OptionChecks.Require(value > 0 && !double.IsInfinity(value), name, $"{name} must be positive and finite, got {value}");
 }
 
 /// <summary>

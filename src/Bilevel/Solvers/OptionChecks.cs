@@ -1,10 +1,10 @@
-namespace Bilevel.Solvers.Paper003;
+namespace Bilevel.Solvers;
 
-/// <summary>One-line option checks of the paper-003 solvers; each names the option it rejects.</summary>
+/// <summary>One-line option errors that name the option, for the solvers' constructors.</summary>
 internal static class OptionChecks
 {
     /// <summary>Throws unless 0 &lt; value &lt; ∞.</summary>
-    internal static void Positive(double value, string name)
+    public static void Positive(double value, string name)
     {
         if (!(value > 0) || double.IsInfinity(value))
         {
@@ -13,7 +13,7 @@ internal static class OptionChecks
     }
 
     /// <summary>Throws unless 0 ≤ value &lt; ∞.</summary>
-    internal static void NonNegative(double value, string name)
+    public static void NonNegative(double value, string name)
     {
         if (!(value >= 0) || double.IsInfinity(value))
         {
@@ -22,7 +22,7 @@ internal static class OptionChecks
     }
 
     /// <summary>Throws unless 0 &lt; value ≤ 1.</summary>
-    internal static void Weight(double value, string name)
+    public static void Weight(double value, string name)
     {
         if (!(value > 0 && value <= 1))
         {
@@ -31,11 +31,20 @@ internal static class OptionChecks
     }
 
     /// <summary>Throws unless 0 &lt; value (∞ allowed).</summary>
-    internal static void PositiveOrInfinite(double value, string name)
+    public static void PositiveOrInfinite(double value, string name)
     {
         if (!(value > 0))
         {
             throw new ArgumentOutOfRangeException(name, $"{name} must be positive (Infinity: none), got {value}");
+        }
+    }
+
+    /// <summary>Throws with <paramref name="message"/> (which names the option) unless <paramref name="condition"/> holds.</summary>
+    public static void Require(bool condition, string name, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentOutOfRangeException(name, message);
         }
     }
 }
