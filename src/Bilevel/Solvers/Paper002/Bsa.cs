@@ -48,7 +48,7 @@ public sealed record BsaOptions(
 /// previous output); the authors' code runs BSA as the fixed-Q Neumann estimator with batch 1, while this follows
 /// the original randomized-truncation rule.
 /// </remarks>
-public sealed class Bsa : BilevelSolver<BsaOptions, Bsa.State>
+public sealed class Bsa : BilevelSolver<BsaOptions, RandomizedNeumannState>
 {
     /// <summary>Name, citation, loop structure and cost.</summary>
     public static readonly SolverInfo Description = new(
@@ -77,47 +77,15 @@ public sealed class Bsa : BilevelSolver<BsaOptions, Bsa.State>
     /// <summary>t_k = ⌈c (k + 1)^a⌉, the inner steps of outer iteration k.</summary>
     public int InnerStepsAt(long k) => (int)Math.Ceiling(Options.InnerStepsScale * Math.Pow(k + 1, Options.InnerStepsPower));
 
-    protected override State CreateState(SolverContext context) => new(context, Options);
+    protected override RandomizedNeumannState CreateState(SolverContext context) => new(context, Options.LowerBatchSize, Options.UpperBatchSize,
+        Options.HessianBatchSize, Options.CrossBatchSize, Options.NeumannSteps, Options.NeumannStep);
 
-    protected override void Advance(State state)
+    protected override void Advance(RandomizedNeumannState state)
     {
         var problem = state.Problem;
         LowerSteps.Descend(problem, state.X, state.Y, InnerStepsAt(state.Iteration), Options.InnerStep, state.LowerSamples, state.LowerGradient);
         state.Estimator.Estimate(problem, state.X, state.Y, state.Hypergradient, state.Random, state.UpperSamples, state.HessianSamples, state.CrossSamples);
         Vectors.Axpy(-Options.OuterStep.At(state.Iteration), state.Hypergradient, state.X);
         state.UpperSteps++;
-    }
-
-    /// <summary>BSA's state: x, y, the batch streams, the estimator and scratch.</summary>
-    public sealed class State : SolverState
-    {
-        internal State(SolverContext context, BsaOptions options)
-            : base(context)
-        {
-            var problem = context.Problem;
-            LowerSamples = LowerBatches(options.LowerBatchSize);
-            UpperSamples = UpperBatches(options.UpperBatchSize);
-            HessianSamples = LowerBatches(options.HessianBatchSize);
-            CrossSamples = LowerBatches(options.CrossBatchSize);
-            Estimator = new RandomizedNeumannEstimator(problem, options.NeumannSteps, options.NeumannStep);
-            LowerGradient = new double[problem.LowerDimension];
-            Hypergradient = new double[problem.UpperDimension];
-        }
-
-        /// <summary>The last hypergradient estimate ∇̄f.</summary>
-        public double[] Hypergradient { get; }
-
-        /// <summary>The estimator (its <see cref="RandomizedNeumannEstimator.LastProductLength"/> is p_k).</summary>
-        public RandomizedNeumannEstimator Estimator { get; }
-
-        internal BatchSource LowerSamples { get; }
-
-        internal BatchSource UpperSamples { get; }
-
-        internal BatchSource HessianSamples { get; }
-
-        internal BatchSource CrossSamples { get; }
-
-        internal double[] LowerGradient { get; }
     }
 }

@@ -44,7 +44,7 @@ public sealed record TtsaOptions(
 /// constant steps tied to the horizon K (α = K^{−3/5}, β = K^{−2/5}); the defaults use the same exponents as
 /// decaying schedules, which do not need K in advance.
 /// </remarks>
-public sealed class Ttsa : BilevelSolver<TtsaOptions, Ttsa.State>
+public sealed class Ttsa : BilevelSolver<TtsaOptions, RandomizedNeumannState>
 {
     /// <summary>Name, citation, loop structure and cost.</summary>
     public static readonly SolverInfo Description = new(
@@ -67,9 +67,10 @@ public sealed class Ttsa : BilevelSolver<TtsaOptions, Ttsa.State>
 
     public override SolverInfo Info => Description;
 
-    protected override State CreateState(SolverContext context) => new(context, Options);
+    protected override RandomizedNeumannState CreateState(SolverContext context) => new(context, Options.LowerBatchSize, Options.UpperBatchSize,
+        Options.HessianBatchSize, Options.CrossBatchSize, Options.NeumannSteps, Options.NeumannStep);
 
-    protected override void Advance(State state)
+    protected override void Advance(RandomizedNeumannState state)
     {
         var problem = state.Problem;
         var k = state.Iteration;
@@ -78,38 +79,5 @@ public sealed class Ttsa : BilevelSolver<TtsaOptions, Ttsa.State>
         state.Estimator.Estimate(problem, state.X, state.Y, state.Hypergradient, state.Random, state.UpperSamples, state.HessianSamples, state.CrossSamples);
         Vectors.Axpy(-Options.OuterStep.At(k), state.Hypergradient, state.X);
         state.UpperSteps++;
-    }
-
-    /// <summary>TTSA's state: x, y, the batch streams, the estimator and scratch.</summary>
-    public sealed class State : SolverState
-    {
-        internal State(SolverContext context, TtsaOptions options)
-            : base(context)
-        {
-            var problem = context.Problem;
-            LowerSamples = LowerBatches(options.LowerBatchSize);
-            UpperSamples = UpperBatches(options.UpperBatchSize);
-            HessianSamples = LowerBatches(options.HessianBatchSize);
-            CrossSamples = LowerBatches(options.CrossBatchSize);
-            Estimator = new RandomizedNeumannEstimator(problem, options.NeumannSteps, options.NeumannStep);
-            LowerGradient = new double[problem.LowerDimension];
-            Hypergradient = new double[problem.UpperDimension];
-        }
-
-        /// <summary>The last hypergradient estimate h_k.</summary>
-        public double[] Hypergradient { get; }
-
-        /// <summary>The estimator (its <see cref="RandomizedNeumannEstimator.LastProductLength"/> is p_k).</summary>
-        public RandomizedNeumannEstimator Estimator { get; }
-
-        internal BatchSource LowerSamples { get; }
-
-        internal BatchSource UpperSamples { get; }
-
-        internal BatchSource HessianSamples { get; }
-
-        internal BatchSource CrossSamples { get; }
-
-        internal double[] LowerGradient { get; }
     }
 }

@@ -12,7 +12,7 @@ public sealed class BsaTests
     {
         var solver = new Bsa(new BsaOptions { NeumannSteps = 6, NeumannStep = 0.05, InnerStep = StepSize.Constant(0.05) });
         var problem = SolverKit.CheckProblem();
-        var state = (Bsa.State)solver.Start(problem, new double[10], new double[20], 3);
+        var state = (RandomizedNeumannState)solver.Start(problem, new double[10], new double[20], 3);
         var lengths = new HashSet<int>();
         for (var k = 0; k < 40; k++)
         {

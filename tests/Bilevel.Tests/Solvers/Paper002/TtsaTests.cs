@@ -12,7 +12,7 @@ public sealed class TtsaTests
     {
         var solver = new Ttsa(new TtsaOptions { NeumannSteps = 5, NeumannStep = 0.05 });
         var problem = SolverKit.CheckProblem();
-        var state = (Ttsa.State)solver.Start(problem, new double[10], new double[20], 1);
+        var state = (RandomizedNeumannState)solver.Start(problem, new double[10], new double[20], 1);
         for (var k = 0; k < 20; k++)
         {
             var before = problem.Counter.Snapshot();
@@ -33,7 +33,7 @@ public sealed class TtsaTests
         var y = TestProblems.RandomVector(20, 3);
         var options = new TtsaOptions(StepSize.Decaying(0.08, 0.4), StepSize.Decaying(0.05, 0.6), NeumannSteps: 4, NeumannStep: 0.05);
         var solver = new Ttsa(options);
-        var state = (Ttsa.State)solver.Start(problem, x, y, 0);
+        var state = (RandomizedNeumannState)solver.Start(problem, x, y, 0);
         for (var k = 0; k < 3; k++)
         {
             var xk = state.X.ToArray();
