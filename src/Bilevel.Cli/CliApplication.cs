@@ -17,6 +17,7 @@ internal static class CliApplication
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(SolverCommands.CreateList());
         root.Subcommands.Add(SolverCommands.CreateSolve());
+        root.Subcommands.Add(ReproduceCommand.Create());
         return root;
     }
 }

@@ -145,7 +145,8 @@ internal static class SolverCommands
         trace.Solver.Name, trace.Problem, trace.Seed, trace.Options, trace.StopReason,
         trace.Rows.Select(r => new TraceRowJson(
             r.Iteration, r.UpperSteps, r.Seconds, r.Counts.Gradients, r.Counts.Hvps, r.Counts.CrossProducts,
-            r.Counts.UpperSamples + r.Counts.LowerSamples, r.UpperLoss, r.LowerLoss, r.HypergradientNorm, r.LowerError, r.UpperObjective)).ToList());
+            r.Counts.UpperSamples + r.Counts.LowerSamples, r.UpperLoss, r.LowerLoss, r.HypergradientNorm, r.LowerError, r.UpperObjective,
+            r.Metrics.Count == 0 ? null : trace.MetricNames.Zip(r.Metrics).ToDictionary(p => p.First, p => p.Second))).ToList());
 
     private sealed record OptionListing(string Name, string Type, string Default, string Description);
 
@@ -153,7 +154,7 @@ internal static class SolverCommands
         string CostPerIteration, IReadOnlyList<OptionListing> Options);
 
     private sealed record TraceRowJson(long Iteration, long UpperSteps, double Seconds, long Gradients, long Hvps, long CrossProducts, long Samples,
-        double UpperLoss, double LowerLoss, double? HypergradientNorm, double? LowerError, double? UpperObjective);
+        double UpperLoss, double LowerLoss, double? HypergradientNorm, double? LowerError, double? UpperObjective, IReadOnlyDictionary<string, double>? Metrics);
 
     private sealed record TraceJson(string Solver, string Problem, int Seed, string Options, StopReason StopReason, IReadOnlyList<TraceRowJson> Rows);
 }

@@ -7,7 +7,14 @@ namespace Bilevel.LinearSolvers;
 /// <param name="Iterations">Maximum CG iterations N (paper 002 Alg. 1: "N steps of CG"; paper 000 §3: K ≈ 10 in its experiments).</param>
 /// <param name="RelativeTolerance">Stop once ‖b − A v‖ ≤ tol · ‖b‖ (0: run all iterations unless the residual vanishes).</param>
 /// <param name="WarmStart">Start from the previous solution (paper 002 AID-BiO: v_k^0 = v_{k−1}^N).</param>
-public sealed record ConjugateGradientOptions(int Iterations, double RelativeTolerance = 0, bool WarmStart = false);
+public sealed record ConjugateGradientOptions(int Iterations, double RelativeTolerance = 0, bool WarmStart = false)
+{
+    /// <summary>
+    /// On non-positive curvature pᵀAp ≤ 0 (a non-convex lower level, such as a CNN's), stop and return the iterate
+    /// so far (truncated CG, as Steihaug's method does inside its trust region) instead of throwing.
+    /// </summary>
+    public bool StopAtNegativeCurvature { get; init; }
+}
 
 /// <summary>
 /// Linear conjugate gradient (Nocedal &amp; Wright, Alg. 5.2), as cited by paper 000 §3 (Eq. 4) and used by paper 002
@@ -95,6 +102,11 @@ public sealed class ConjugateGradient : ILinearSystemSolver
                 {
                     // The residual is already at the rounding floor: nothing left to solve.
                     converged = true;
+                    break;
+                }
+
+                if (Options.StopAtNegativeCurvature)
+                {
                     break;
                 }
 

@@ -15,6 +15,12 @@ public static class ProblemCatalog
     [
         new("finite-sum-quadratic", "finite-sum stochastic quadratic, dx = 10, dy = 20, κ = 10, n = 200 samples per level; exact y*, ∇Φ", seed => CreateSolverCheckProblem(seed)),
         new("quadratic", "deterministic random quadratic, dx = 10, dy = 20, κ = 10; exact y*, ∇Φ", seed => QuadraticBilevelProblem.CreateRandom(10, 20, 10, seed)),
+        new("linear-hyper-cleaning", "linear hyper-cleaning on Fashion-MNIST, papers 002/003: 20000 corrupted (p = 0.1) / 5000 clean validation / 10000 test images, C_r = 0.001, float32",
+            seed => new HyperCleaning.LinearHyperCleaningProblem(HyperCleaning.HyperCleaningSetups.Create(HyperCleaning.HyperCleaningDataset.FashionMnist, HyperCleaning.HyperCleaningSizes.Paper002, 0.1, seed))),
+        new("linear-hyper-cleaning-mnist", "linear hyper-cleaning on the 10,000 bundled MNIST images: 6000 corrupted (p = 0.1) / 2000 / 2000, C_r = 0.001, float32",
+            seed => new HyperCleaning.LinearHyperCleaningProblem(HyperCleaning.HyperCleaningSetups.Create(HyperCleaning.HyperCleaningDataset.Mnist, HyperCleaning.HyperCleaningSizes.BundledMnist, 0.1, seed))),
+        new("cnn-hyper-cleaning", "CNN hyper-cleaning on Fashion-MNIST, paper 000 §6.2: 5000 corrupted (γ = 0.8) / 5000 clean validation images, 4-block ConvNet with 64 filters, float32",
+            seed => new HyperCleaning.CnnHyperCleaningProblem<float>(HyperCleaning.HyperCleaningSetups.Create(HyperCleaning.HyperCleaningDataset.FashionMnist, HyperCleaning.HyperCleaningSizes.Paper000, 0.8, seed))),
     ];
 
     /// <summary>The problem named <paramref name="name"/>; a one-line error lists the names otherwise.</summary>

@@ -101,7 +101,11 @@ public static class SolverRunner
             rows.Add(evaluator.Evaluate(state, ticks / (double)Stopwatch.Frequency, problem.Counter.Snapshot() - baseline));
         }
 
-        return new SolverTrace(solver.Info, solver.OptionsValue.ToString() ?? "", problem.Name, settings.Seed, metricNames, rows, reason);
+        return new SolverTrace(solver.Info, solver.OptionsValue.ToString() ?? "", problem.Name, settings.Seed, metricNames, rows, reason)
+        {
+            FinalUpper = [.. state.X],
+            FinalLower = [.. state.Y],
+        };
     }
 
     /// <summary>One run per seed, in order (the problem's counters keep running; each trace counts its own calls).</summary>

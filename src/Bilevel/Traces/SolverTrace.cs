@@ -66,6 +66,12 @@ public sealed class SolverTrace
     /// <summary>Why the run ended.</summary>
     public StopReason StopReason { get; }
 
+    /// <summary>x at the end of the run (null for traces built from rows only, e.g. read from CSV).</summary>
+    public IReadOnlyList<double>? FinalUpper { get; init; }
+
+    /// <summary>y at the end of the run (null for traces built from rows only).</summary>
+    public IReadOnlyList<double>? FinalLower { get; init; }
+
     /// <summary>The last row.</summary>
     public TraceRow Final => Rows[^1];
 

@@ -41,6 +41,24 @@ public static class TraceFigures
         }
     }
 
+    /// <summary>As <see cref="AddTo"/>, with each group's legend name given (e.g. "BP_20" for one of several runs of one solver).</summary>
+    public static void AddNamed(Figure figure, IEnumerable<(string Name, IReadOnlyList<SolverTrace> Traces)> groups, TraceAxis axis, TraceQuantity quantity,
+        string? metric = null, int row = 1, int column = 1)
+    {
+        ArgumentNullException.ThrowIfNull(figure);
+        ArgumentNullException.ThrowIfNull(groups);
+        foreach (var (name, traces) in groups)
+        {
+            if (traces.Count == 0)
+            {
+                continue;
+            }
+
+            var band = TraceBand.Aggregate(traces, axis, quantity, metric);
+            figure.AddBand(traces.Count == 1 ? name : $"{name} ({traces.Count} seeds)", band.X, band.Median, band.Min, band.Max, row, column);
+        }
+    }
+
     /// <summary>The axis title of a trace axis.</summary>
     public static string AxisTitle(TraceAxis axis) => axis switch
     {

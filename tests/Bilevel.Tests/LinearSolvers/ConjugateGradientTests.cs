@@ -168,4 +168,18 @@ public sealed class ConjugateGradientTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConjugateGradient(new ConjugateGradientOptions(-1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConjugateGradient(new ConjugateGradientOptions(3, -1e-3)));
     }
+
+    [Fact]
+    public void Solve_IndefiniteOperator_ThrowsByDefaultAndTruncatesWhenAsked()
+    {
+        var indefinite = new MatrixOperator(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfDiagonalArray([2, -1, 3]));
+        double[] b = [1, 1, 1];
+        var solution = new double[3];
+        Assert.Throws<InvalidOperationException>(() => new ConjugateGradient(new ConjugateGradientOptions(5)).Solve(indefinite, b, solution));
+
+        var truncated = new ConjugateGradient(new ConjugateGradientOptions(5) { StopAtNegativeCurvature = true }).Solve(indefinite, b, solution);
+        Assert.False(truncated.Converged);
+        Assert.True(solution.All(double.IsFinite));
+        Assert.True(truncated.Iterations < 5, $"stopped after {truncated.Iterations} iterations");
+    }
 }

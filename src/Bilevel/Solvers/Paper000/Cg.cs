@@ -39,6 +39,8 @@ public sealed record CgOptions(
 /// (<see cref="StormBaselineSolver{TOptions, TState}"/>).
 /// </summary>
 /// <remarks>
+/// On a non-convex lower level (the CNN of §6.2) CG stops at the first direction of non-positive curvature and
+/// uses the iterate so far (truncated CG; the paper does not say what its CG does there).
 /// v is not carried across hyper-iterations (§6.2 attributes CG_1_1's slowness to exactly this). The K Hessian
 /// products of one solve share one lower batch (the paper does not say); the cross product uses another (as
 /// Algorithm 1's ξ3 and ξ5). The correction at the old point re-solves there on the same batches.
@@ -58,7 +60,7 @@ public sealed class Cg : StormBaselineSolver<CgOptions, Cg.State>
     {
         options.Settings.Validate();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.CgIterations, nameof(options.CgIterations));
-        _cg = new ConjugateGradient(new ConjugateGradientOptions(options.CgIterations, WarmStart: false));
+        _cg = new ConjugateGradient(new ConjugateGradientOptions(options.CgIterations, WarmStart: false) { StopAtNegativeCurvature = true });
     }
 
     public override SolverInfo Info => Description;
