@@ -81,8 +81,22 @@ public sealed record ConvergenceSetting(IReadOnlyDictionary<string, string> Sett
     /// </summary>
     public string? Shortfall { get; init; }
 
+    /// <summary>
+    /// The run seeds the check must pass on (default: seed 0 only). A documented shortfall is checked on the first
+    /// of them.
+    /// </summary>
+    public IReadOnlyList<int> Seeds { get; init; } = [0];
+
     /// <summary>This setting, documented as not reaching the tolerance for <paramref name="reason"/>.</summary>
     public ConvergenceSetting FallsShort(string reason) => this with { Shortfall = reason };
+
+    /// <summary>This setting, checked on every seed of <paramref name="seeds"/> (at least one).</summary>
+    public ConvergenceSetting OnSeeds(params int[] seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentOutOfRangeException.ThrowIfZero(seeds.Length, nameof(seeds));
+        return this with { Seeds = [.. seeds] };
+    }
 
     /// <summary>The defaults under <paramref name="iterations"/> iterations.</summary>
     public static ConvergenceSetting Defaults(long iterations) => new(new Dictionary<string, string>(), new RunBudget(iterations), "paper defaults");
