@@ -119,7 +119,7 @@ internal sealed unsafe class FusedSoftmaxEvaluator : IPartitionedWork
         _perPartition = (b + partitions - 1) / partitions;
         for (var p = 0; p < partitions; p++)
         {
-            _scratch[p].Ensure(_zStride, c, _gStride, d);
+            _scratch[p].Ensure(_zStride, c, _gStride, d, _perPartition);
         }
 
         PartitionPool.Run(this, partitions, Blas.Threads);
@@ -173,23 +173,24 @@ internal sealed unsafe class FusedSoftmaxEvaluator : IPartitionedWork
         var gradient = scratch.Gradient.AsSpan(0, _gStride * d);
         gradient.Clear();
         var loss = 0.0;
-        var pointers = stackalloc float*[BlockRows];
         fixed (float* x = _features, w = _w, z = scratch.Logits, res = scratch.Residual, g = scratch.Gradient)
+        fixed (nint* rowPointers = scratch.Rows)
         {
+            var pointers = (float**)rowPointers;
+            for (var i = start; i < end; i++)
+            {
+                pointers[i - start] = x + ((nint)(_all ? i : _rows[i]) * d);
+            }
+
             for (var block = start; block < end; block += BlockRows)
             {
                 var m = Math.Min(BlockRows, end - block);
-                for (var i = 0; i < m; i++)
-                {
-                    var row = _all ? block + i : _rows[block + i];
-                    pointers[i] = x + ((nint)row * d);
-                }
-
-                SoftmaxKernels.Logits(pointers, m, w, d, _zStride / Group, z, _zStride);
+                var at = pointers + (block - start);
+                SoftmaxKernels.Logits(at, m, end - block, w, d, _zStride / Group, z, _zStride);
                 loss += Residuals(scratch, block, m);
                 if (_gStride > 0)
                 {
-                    SoftmaxKernels.Accumulate(pointers, m, res, _gStride, d, _gStride / Group, g);
+                    SoftmaxKernels.Accumulate(at, m, res, _gStride, d, _gStride / Group, g);
                 }
             }
         }
@@ -297,9 +298,11 @@ internal sealed unsafe class FusedSoftmaxEvaluator : IPartitionedWork
         public float[] Max = new float[BlockRows];
         public float[] Residual = [];
         public float[] Gradient = [];
+        public nint[] Rows = [];
 
-        public void Ensure(int zStride, int classes, int gStride, int d)
+        public void Ensure(int zStride, int classes, int gStride, int d, int rows)
         {
+            FusedSoftmaxEvaluator.Ensure(ref Rows, rows);
             FusedSoftmaxEvaluator.Ensure(ref Logits, Math.Max(1, BlockRows * zStride));
             FusedSoftmaxEvaluator.Ensure(ref Exponentials, BlockRows * classes);
             FusedSoftmaxEvaluator.Ensure(ref Residual, Math.Max(1, BlockRows * gStride));

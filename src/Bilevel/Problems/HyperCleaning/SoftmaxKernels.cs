@@ -22,16 +22,20 @@ internal static unsafe class SoftmaxKernels
     /// <summary>
     /// z[r·zStride + g·5 + k] = ⟨x_{rows[r]}, w_{g·5+k}⟩ for r &lt; <paramref name="count"/>, groups g &lt; <paramref name="groups"/>;
     /// <paramref name="rows"/> are pointers to feature rows of length <paramref name="d"/>, <paramref name="w"/> holds
-    /// groups·5 weight rows of length d.
+    /// groups·5 weight rows of length d. While it works on rows r and r + 1 it prefetches rows r + 2 and r + 3, which
+    /// may lie beyond <paramref name="count"/> up to <paramref name="available"/> (the caller's next block).
     /// </summary>
-    public static void Logits(float** rows, int count, float* w, int d, int groups, float* z, int zStride)
+    public static void Logits(float** rows, int count, int available, float* w, int d, int groups, float* z, int zStride)
     {
         var r = 0;
         for (; r + 1 < count; r += 2)
         {
-            for (var g = 0; g < groups; g++)
+            var p0 = r + 2 < available ? rows[r + 2] : rows[r];
+            var p1 = r + 3 < available ? rows[r + 3] : p0;
+            Logits2<Prefetch>(rows[r], rows[r + 1], w, d, z + (r * zStride), z + ((r + 1) * zStride), p0, p1);
+            for (var g = 1; g < groups; g++)
             {
-                Logits2(rows[r], rows[r + 1], w + (g * Group * d), d, z + (r * zStride) + (g * Group), z + ((r + 1) * zStride) + (g * Group));
+                Logits2<NoPrefetch>(rows[r], rows[r + 1], w + (g * Group * d), d, z + (r * zStride) + (g * Group), z + ((r + 1) * zStride) + (g * Group), p0, p1);
             }
         }
 
@@ -88,7 +92,8 @@ internal static unsafe class SoftmaxKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Logits2(float* x0, float* x1, float* w, int d, float* z0, float* z1)
+    private static void Logits2<TPrefetch>(float* x0, float* x1, float* w, int d, float* z0, float* z1, float* p0, float* p1)
+        where TPrefetch : struct, IPrefetchChoice
     {
         float* w0 = w, w1 = w + d, w2 = w + (2 * d), w3 = w + (3 * d), w4 = w + (4 * d);
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default;
@@ -96,6 +101,12 @@ internal static unsafe class SoftmaxKernels
         var j = 0;
         for (; j + 8 <= d; j += 8)
         {
+            // One 64-byte line of the next two rows every two steps each (only in the first pass over these rows).
+            if (TPrefetch.Enabled)
+            {
+                Sse.Prefetch0(((j & 8) == 0 ? p0 : p1) + (j & ~8));
+            }
+
             var u = Avx.LoadVector256(x0 + j);
             var v = Avx.LoadVector256(x1 + j);
             var t = Avx.LoadVector256(w0 + j);
@@ -252,5 +263,21 @@ internal static unsafe class SoftmaxKernels
         Avx.Store(g2, a2);
         Avx.Store(g3, a3);
         Avx.Store(g4, a4);
+    }
+
+    /// <summary>A compile-time switch: the JIT specialises <c>Logits2</c> per struct and drops the dead branch.</summary>
+    private interface IPrefetchChoice
+    {
+        static abstract bool Enabled { get; }
+    }
+
+    private readonly struct Prefetch : IPrefetchChoice
+    {
+        public static bool Enabled => true;
+    }
+
+    private readonly struct NoPrefetch : IPrefetchChoice
+    {
+        public static bool Enabled => false;
     }
 }
