@@ -165,7 +165,8 @@ public static class HyperCleaningClaims
         if (bp.Count > 0)
         {
             claims.Add(new($"Paper 000 Fig. 2: FSLA ends below the best BP variant in validation loss ({report.Settings.CnnIterations} hyper-iterations)",
-                $"FSLA {F(fsla.FinalUpperLoss)}; " + string.Join(", ", bp.Select(r => $"{r.Label} {F(r.FinalUpperLoss)}")), fsla.FinalUpperLoss < bp[0].FinalUpperLoss));
+                $"final validation loss (iterations): FSLA {F(fsla.FinalUpperLoss)} ({F(fsla.Iterations)}); " + string.Join(", ", bp.Select(r => $"{r.Label} {F(r.FinalUpperLoss)} ({F(r.Iterations)})")),
+                fsla.FinalUpperLoss < bp[0].FinalUpperLoss));
         }
 
         foreach (var other in runs.Where(r => r.Label.StartsWith("NS", StringComparison.Ordinal) || r.Label.StartsWith("CG", StringComparison.Ordinal)))

@@ -261,7 +261,7 @@ public static class HyperCleaningExperiment
             foreach (var seed in seeds)
             {
                 var solver = method.CreateSolver();
-                var run = new RunSettings(budget, seed) { Schedule = EvaluationSchedule.Logarithmic(12), LowerStart = lowerStart };
+                var run = new RunSettings(budget, seed) { Schedule = EvaluationSchedule.Logarithmic(lowerStart is null ? 8 : 4), LowerStart = lowerStart };
                 traces.Add(SolverRunner.Run(solver, problem, run, null, cancellationToken));
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report($"{section} {dataset} p={rate:G2} {method.Label} seed {seed}: f = {traces[^1].Final.UpperLoss:G4} after {traces[^1].Final.Seconds:F1} s, {traces[^1].Final.Iteration} iterations");
@@ -329,12 +329,12 @@ public static class HyperCleaningExperiment
         var cnnSeeds = Enumerable.Range(0, settings.CnnSeeds).ToArray();
         foreach (var method in settings.Paper000Methods())
         {
-            Execute(HyperCleaningSection.Paper000, cnn, "Fashion-MNIST", HyperCleaningSettings.CnnRate, method, new RunBudget(settings.CnnIterations), cnnSeeds, null, cnnStart);
+            Execute(HyperCleaningSection.Paper000, cnn, "Fashion-MNIST", HyperCleaningSettings.CnnRate, method, new RunBudget(settings.CnnIterations) { Seconds = settings.CnnSeconds }, cnnSeeds, null, cnnStart);
         }
 
         foreach (var (parameter, method) in settings.Paper000Ablations())
         {
-            Execute(HyperCleaningSection.Paper000Ablation, cnn, "Fashion-MNIST", HyperCleaningSettings.CnnRate, method, new RunBudget(settings.CnnAblationIterations), cnnSeeds, parameter, cnnStart);
+            Execute(HyperCleaningSection.Paper000Ablation, cnn, "Fashion-MNIST", HyperCleaningSettings.CnnRate, method, new RunBudget(settings.CnnAblationIterations) { Seconds = settings.CnnSeconds }, cnnSeeds, parameter, cnnStart);
         }
 
         // Reference models: uniform weights (uncleaned) and the clean subset only, at every rate of paper 002 and on MNIST.

@@ -59,8 +59,9 @@ public sealed record HyperCleaningSteps(double LowerSmoothness, double UpperStep
 /// <summary>
 /// The sizes, seeds, budgets and methods of notebook 02 / <c>bilevel reproduce hyper-cleaning</c> under one profile.
 /// <c>smoke</c> runs every section on small subsets in seconds; <c>default</c> runs the linear sections at the papers'
-/// data sizes with 3 seeds and the CNN section with 16 filters and fewer iterations; <c>paper</c> uses the papers'
-/// settings (10 seeds; 64 filters, batch 256, 2000 CNN iterations).
+/// data sizes with 3 seeds and the CNN section with 16 filters on 2000/2000 images for 150 iterations (each CNN run also
+/// stopped after 10 solver seconds); <c>paper</c> uses the papers' settings
+/// (10 seeds; 5000/5000 images, 64 filters, batch 256, 2000 CNN iterations, no time cap).
 /// </summary>
 public sealed record HyperCleaningSettings(
     ExperimentProfile Profile,
@@ -74,6 +75,7 @@ public sealed record HyperCleaningSettings(
     long CnnIterations,
     long CnnAblationIterations,
     int CnnSeeds,
+    double? CnnSeconds,
     IReadOnlyList<int> BpSteps,
     IReadOnlyList<double> Paper002Rates,
     double Paper002Seconds,
@@ -95,18 +97,18 @@ public sealed record HyperCleaningSettings(
     {
         ExperimentProfile.Smoke => new(profile, Seeds: 1, DataSeed: 0,
             LinearSizes: new(2_000, 500, 1_000), MnistSizes: new(1_000, 500, 500), CnnSizes: new(256, 256, 256),
-            CnnFilters: 4, CnnBatch: 64, CnnIterations: 3, CnnAblationIterations: 2, CnnSeeds: 1, BpSteps: [2],
+            CnnFilters: 4, CnnBatch: 64, CnnIterations: 3, CnnAblationIterations: 2, CnnSeeds: 1, CnnSeconds: 3, BpSteps: [2],
             Paper002Rates: [0.1, 0.4], Paper002Seconds: 0.25, Paper003Seconds: 0.25, MnistSeconds: 0.2,
             LazyPeriods: [2, 8], Paper003Rates: [0.1, 0.3], UpperStep: 1000, BaselineIterations: 20),
         ExperimentProfile.Paper => new(profile, Seeds: 10, DataSeed: 0,
             LinearSizes: HyperCleaningSizes.Paper002, MnistSizes: HyperCleaningSizes.BundledMnist, CnnSizes: HyperCleaningSizes.Paper000,
-            CnnFilters: 64, CnnBatch: 256, CnnIterations: 2000, CnnAblationIterations: 2000, CnnSeeds: 3, BpSteps: [51, 101, 201],
+            CnnFilters: 64, CnnBatch: 256, CnnIterations: 2000, CnnAblationIterations: 2000, CnnSeeds: 3, CnnSeconds: null, BpSteps: [51, 101, 201],
             Paper002Rates: [0.1, 0.2, 0.4], Paper002Seconds: 60, Paper003Seconds: 100, MnistSeconds: 40,
             LazyPeriods: [1, 2, 4, 8, 16, 32], Paper003Rates: [0.1, 0.15, 0.2, 0.25, 0.3], UpperStep: 1000, BaselineIterations: 500),
         _ => new(profile, Seeds: 3, DataSeed: 0,
-            LinearSizes: HyperCleaningSizes.Paper002, MnistSizes: HyperCleaningSizes.BundledMnist, CnnSizes: new(5_000, 5_000, 2_000),
-            CnnFilters: 16, CnnBatch: 128, CnnIterations: 150, CnnAblationIterations: 60, CnnSeeds: 1, BpSteps: [5, 20],
-            Paper002Rates: [0.1, 0.2, 0.4], Paper002Seconds: 5, Paper003Seconds: 6, MnistSeconds: 3,
+            LinearSizes: HyperCleaningSizes.Paper002, MnistSizes: HyperCleaningSizes.BundledMnist, CnnSizes: new(2_000, 2_000, 1_000),
+            CnnFilters: 16, CnnBatch: 128, CnnIterations: 150, CnnAblationIterations: 60, CnnSeeds: 1, CnnSeconds: 10, BpSteps: [5, 10],
+            Paper002Rates: [0.1, 0.2, 0.4], Paper002Seconds: 4, Paper003Seconds: 5, MnistSeconds: 3,
             LazyPeriods: [2, 4, 8, 16], Paper003Rates: [0.1, 0.2, 0.3], UpperStep: 1000, BaselineIterations: 200),
     };
 
@@ -205,7 +207,7 @@ public sealed record HyperCleaningSettings(
         methods.Add(new("NS_1_10", "ns", [batch, "InnerSteps=1", "WarmStart=true", "Terms=10"]));
         methods.Add(new("CG_1_10", "cg", [batch, "InnerSteps=1", "WarmStart=true", "CgIterations=10"]));
         methods.Add(new("CG_1_1", "cg", [batch, "InnerSteps=1", "WarmStart=true", "CgIterations=1"]));
-        var coldSteps = Profile == ExperimentProfile.Smoke ? 2 : 20;
+        var coldSteps = Profile.Choose(smoke: 2, @default: 10, paper: 20);
         methods.Add(new($"CG_{coldSteps}_10", "cg", [batch, $"InnerSteps={coldSteps}", "WarmStart=false", "CgIterations=10"]));
         return methods;
     }

@@ -1,0 +1,17 @@
+namespace Bilevel.Tests.Cli;
+
+/// <summary><c>bilevel reproduce hyper-cleaning</c>: bad input fails on one line before any work.</summary>
+[Collection(ConsoleTests.Name)]
+public sealed class ReproduceCommandTests
+{
+    [Fact]
+    public async Task ReproduceHyperCleaning_UnknownProfile_ExitsTwoWithOneLineNamingIt()
+    {
+        var (code, output, error) = await CliHarness.RunAsync("reproduce", "hyper-cleaning", "--profile", "huge");
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains("--profile 'huge' is not a profile", lines[0], StringComparison.Ordinal);
+    }
+}
