@@ -17,6 +17,7 @@ internal interface IPartitionedWork
 internal static class PartitionPool
 {
     private const long Closed = 0x7FFF_FFFF;
+    private static readonly TimeSpan SpinTime = TimeSpan.FromMilliseconds(0.5);
     private static readonly Lock Gate = new();
     private static readonly Lock CreateLock = new();
     private static SemaphoreSlim[] _wake = [];
@@ -136,11 +137,26 @@ internal static class PartitionPool
         }
     }
 
+    /// <summary>
+    /// Waits for work, spinning for up to <see cref="SpinTime"/> before blocking: a solver's oracle calls follow each
+    /// other within microseconds, and a blocked thread takes tens of microseconds (more on a busy machine) to wake.
+    /// </summary>
     private static void Loop(SemaphoreSlim signal)
     {
         while (true)
         {
-            signal.Wait();
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (!signal.Wait(0))
+            {
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > SpinTime)
+                {
+                    signal.Wait();
+                    break;
+                }
+
+                Thread.SpinWait(20);
+            }
+
             Claim();
         }
     }
