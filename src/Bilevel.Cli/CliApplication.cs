@@ -13,6 +13,7 @@ internal static class CliApplication
         root.Subcommands.Add(GradientCheckCommand.Create());
         var bench = BenchCommand.Create();
         bench.Subcommands.Add(HyperCleaningBenchCommand.Create());
+        bench.Subcommands.Add(NewsgroupsBenchCommand.Create());
         root.Subcommands.Add(bench);
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(SolverCommands.CreateList());

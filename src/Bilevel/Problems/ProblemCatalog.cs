@@ -21,6 +21,8 @@ public static class ProblemCatalog
             seed => new HyperCleaning.LinearHyperCleaningProblem(HyperCleaning.HyperCleaningSetups.Create(HyperCleaning.HyperCleaningDataset.Mnist, HyperCleaning.HyperCleaningSizes.BundledMnist, 0.1, seed))),
         new("cnn-hyper-cleaning", "CNN hyper-cleaning on Fashion-MNIST, paper 000 §6.2: 5000 corrupted (γ = 0.8) / 5000 clean validation images, 4-block ConvNet with 64 filters, float32",
             seed => new HyperCleaning.CnnHyperCleaningProblem<float>(HyperCleaning.HyperCleaningSetups.Create(HyperCleaning.HyperCleaningDataset.FashionMnist, HyperCleaning.HyperCleaningSizes.Paper000, 0.8, seed))),
+        new("newsgroups-l2", "per-feature L2 logistic regression on 20 Newsgroups, paper 002 §4.2: p = 101,629 count features (L2 rows; headers, footers, quotes removed), 20 classes, 5657 train / 5657 validation (stratified, seeded) / 7532 test, float64",
+            seed => new Newsgroups.PerFeatureL2Problem(Newsgroups.NewsgroupsSetups.Create(seed))),
     ];
 
     /// <summary>The problem named <paramref name="name"/>; a one-line error lists the names otherwise.</summary>
