@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Bilevel.Experiments;
 using Bilevel.Experiments.HyperCleaning;
+using Bilevel.Experiments.Newsgroups;
 using Bilevel.Interactive;
+using Bilevel.Traces;
 using Spectre.Console;
 
 namespace Bilevel.Cli;
@@ -23,6 +25,7 @@ internal static class ReproduceCommand
     {
         var command = new Command("reproduce", "Run a notebook's experiments from the terminal, write results and print the claims table");
         command.Subcommands.Add(HyperCleaning());
+        command.Subcommands.Add(Newsgroups());
         return command;
     }
 
@@ -64,28 +67,102 @@ internal static class ReproduceCommand
         return command;
     }
 
-    private static HyperCleaningReport WithProgress(HyperCleaningSettings settings, CancellationToken cancellationToken)
+    private static Command Newsgroups()
     {
-        var total = HyperCleaningExperiment.ProgressSteps(settings);
+        var profile = new Option<string?>("--profile") { Description = "smoke, default or paper (default: BILEVEL_PROFILE, else default)" };
+        var json = new Option<bool>("--json") { Description = "Print the JSON summary on stdout instead of tables" };
+        var output = new Option<string>("--output") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("results", "newsgroups") };
+        var command = new Command("newsgroups",
+            "Notebook 05: one L2 hyperparameter per feature on 20 Newsgroups (paper 002 App. A.2); results under results/newsgroups/")
+        {
+            profile, json, output,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var chosen = parse.GetValue(profile) is { } text ? ExperimentProfiles.Parse(text, "--profile") : ExperimentProfiles.Current;
+            var settings = NewsgroupsSettings.For(chosen);
+            var directory = parse.GetValue(output)!;
+            var report = WithProgress("newsgroups", NewsgroupsExperiment.ProgressSteps(settings), progress => NewsgroupsExperiment.Run(settings, progress, cancellationToken));
+            Directory.CreateDirectory(Path.Combine(directory, "traces"));
+            var claims = new ClaimTable("20 Newsgroups claims (paper 002 App. A.2 and issue 10)", report.Claims);
+            var summary = new
+            {
+                profile = chosen.ToString().ToLowerInvariant(),
+                report.Seconds,
+                report.Data,
+                report.PeakWorkingSetBytes,
+                runs = report.Runs.Select(r => new
+                {
+                    r.Label,
+                    solver = r.Method.Solver,
+                    r.Method.Settings,
+                    seeds = r.Traces.Count,
+                    medianSeconds = r.Seconds,
+                    medianIterations = r.Iterations,
+                    finalValidationLoss = r.FinalUpperLoss,
+                    finalTestLoss = r.FinalMetric("test loss"),
+                    finalTestAccuracy = r.FinalMetric("test accuracy"),
+                }),
+                grid = report.Grid.Select(g => new { g.Lambda, g.ValidationLoss, g.TestAccuracy, g.TestLoss }),
+                leastRegularized = report.LeastRegularized.Select(t => new { t.Term, t.Lambda }),
+                mostRegularized = report.MostRegularized.Select(t => new { t.Term, t.Lambda }),
+                claims = report.Claims,
+            };
+            File.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, JsonOptions));
+            File.WriteAllText(Path.Combine(directory, "claims.txt"), claims + "\n");
+            foreach (var run in report.Runs)
+            {
+                TraceCsv.Save(Path.Combine(directory, "traces", run.Label.Replace(' ', '-').Replace('=', '-') + ".csv"), run.Traces);
+            }
+
+            NewsgroupsExperiment.MainFigure(report).SaveHtml(Path.Combine(directory, "fig2-test-loss-accuracy.html"));
+            NewsgroupsExperiment.BatchFigure(report).SaveHtml(Path.Combine(directory, "fig3-batch-size.html"));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(summary, JsonOptions));
+            }
+            else
+            {
+                Console.Out.WriteLine(NewsgroupsExperiment.GridTable(report).ToText());
+                Console.Out.WriteLine();
+                Console.Out.WriteLine(NewsgroupsExperiment.WordsTable(report).ToText());
+                Console.Out.WriteLine();
+                Console.Out.WriteLine(claims.ToString());
+            }
+
+            Console.Error.WriteLine($"reproduce newsgroups: profile {chosen.ToString().ToLowerInvariant()}, {report.Seconds:F0} s, peak {report.PeakWorkingSetBytes / 1048576.0:F0} MiB, "
+                + $"{report.Claims.Count(c => c.Holds)} of {report.Claims.Count} claims hold; results under {directory}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static HyperCleaningReport WithProgress(HyperCleaningSettings settings, CancellationToken cancellationToken) =>
+        WithProgress("hyper-cleaning", HyperCleaningExperiment.ProgressSteps(settings), progress => HyperCleaningExperiment.Run(settings, progress, cancellationToken));
+
+    /// <summary>Runs <paramref name="run"/> with a progress bar on an interactive terminal, numbered lines on stderr otherwise.</summary>
+    private static T WithProgress<T>(string title, int total, Func<IProgress<string>, T> run)
+        where T : class
+    {
         if (Console.IsErrorRedirected)
         {
             var done = 0;
-            return HyperCleaningExperiment.Run(settings, new SynchronousProgress(line => Console.Error.WriteLine($"[{Interlocked.Increment(ref done)}/{total}] {line}")), cancellationToken);
+            return run(new SynchronousProgress(line => Console.Error.WriteLine($"[{++done}/{total}] {line}")));
         }
 
-        HyperCleaningReport? report = null;
+        T? result = null;
         var console = CliRunner.CreateConsole(Console.Error);
         console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask("hyper-cleaning", maxValue: total);
-                report = HyperCleaningExperiment.Run(settings, new SynchronousProgress(line =>
+                var task = context.AddTask(title, maxValue: total);
+                result = run(new SynchronousProgress(line =>
                 {
                     task.Increment(1);
                     task.Description = Markup.Escape(line.Length > 70 ? line[..70] : line);
-                }), cancellationToken);
+                }));
             });
-        return report!;
+        return result!;
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool and can reorder lines).</summary>

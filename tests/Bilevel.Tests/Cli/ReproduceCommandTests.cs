@@ -14,4 +14,14 @@ public sealed class ReproduceCommandTests
         Assert.Single(lines);
         Assert.Contains("--profile 'huge' is not a profile", lines[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReproduceNewsgroups_UnknownProfile_ExitsTwoWithOneLineNamingIt()
+    {
+        var (code, output, error) = await CliHarness.RunAsync("reproduce", "newsgroups", "--profile", "tiny");
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--profile 'tiny' is not a profile", error, StringComparison.Ordinal);
+    }
 }

@@ -59,7 +59,7 @@ public static class NewsgroupsSetups
                 .Where(part => cleaning.HasFlag(part)).Select(part => part.ToString().ToLowerInvariant())) + " removed";
         var description = $"20 Newsgroups bydate, {weighting}{normalization}, {removed}, p = {data.Train.Columns}, " +
             $"{train.Count} train / {validation.Count} validation (stratified halves of the bydate train, seed {seed}) / {test.Count} test";
-        return new PerFeatureL2Data("20news", data.Groups, train, validation, test, description);
+        return new PerFeatureL2Data("20news", data.Groups, train, validation, test, description) { Terms = data.Terms };
     }
 
     /// <summary>
@@ -139,11 +139,11 @@ public static class NewsgroupsSetups
             var vectorizer = new TextVectorizer(options);
             var train = vectorizer.FitTransform(dataset.Texts(NewsgroupsSplit.Train));
             var test = vectorizer.Transform(dataset.Texts(NewsgroupsSplit.Test));
-            _cached = new Vectorized(train, dataset.Labels(NewsgroupsSplit.Train), test, dataset.Labels(NewsgroupsSplit.Test), dataset.Groups.Count);
+            _cached = new Vectorized(train, dataset.Labels(NewsgroupsSplit.Train), test, dataset.Labels(NewsgroupsSplit.Test), dataset.Groups.Count, vectorizer.Terms);
             _cachedKey = key;
             return _cached;
         }
     }
 
-    private sealed record Vectorized(SparseMatrix Train, int[] TrainLabels, SparseMatrix Test, int[] TestLabels, int Groups);
+    private sealed record Vectorized(SparseMatrix Train, int[] TrainLabels, SparseMatrix Test, int[] TestLabels, int Groups, IReadOnlyList<string> Terms);
 }

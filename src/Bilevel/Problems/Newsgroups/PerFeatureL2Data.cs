@@ -42,6 +42,9 @@ public sealed record PerFeatureL2Data(string Name, int ClassCount, SparseLabeled
     /// <summary>p, the number of features (columns).</summary>
     public int FeatureCount => Train.Features.Columns;
 
+    /// <summary>The term of each feature column, when the features come from a vectorizer (null otherwise).</summary>
+    public IReadOnlyList<string>? Terms { get; init; }
+
     /// <summary>Checks that the three splits share p, are not empty and have labels in [0, c).</summary>
     /// <exception cref="ArgumentException">They do not.</exception>
     public void Validate()
