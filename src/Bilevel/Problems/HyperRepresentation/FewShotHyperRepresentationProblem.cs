@@ -46,8 +46,10 @@ namespace Bilevel.Problems.HyperRepresentation;
 /// <b>Features computed once.</b> The features φ_x(S_i), φ_x(Q_i) are cached for the current x (compared by value, so
 /// in-place updates of x are seen). Oracles that need no derivative in x — f, g, ∇y f, ∇y g and ∇²yy g·v alone — run on
 /// the cached features and touch only the heads; a solver's T inner steps at one x pay the ConvNet once. Oracles with
-/// ∇x f, ∇x g or ∇²xy g·v run the ConvNet forward and one backward pass per task (the cross product by one
-/// forward-over-reverse pass with direction (0, v), whose tangent is zero through the ConvNet) and refresh the cache.
+/// ∇x f or ∇x g run the ConvNet forward and one backward pass per task and refresh the cache. The cross product
+/// ∇²xy g·v = J_φ(x)ᵀ ψ with ψ = ∂⟨∇y g, v⟩/∂φ: a forward-over-reverse pass with direction (0, v) on the heads alone
+/// (features as parameters) gives ψ together with ∇²yy g·v, then one ordinary backward pass through the ConvNet with
+/// seed ψ gives the product (no tangents and no ∇x g through the network).
 /// Tasks run one graph each and accumulate, so memory is that of one task.
 /// </para>
 /// </remarks>
@@ -72,6 +74,8 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
     private readonly double[] _cachedX;
     private readonly T[] _imageBuffer;
     private readonly T[] _weightBuffer;
+    private readonly T[] _featureGradient;
+    private readonly T[] _featureGradientTangent;
     private readonly T[][] _supportFeatures;
     private readonly T[][] _queryFeatures;
     private readonly bool[] _supportValid;
@@ -129,6 +133,8 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
         var rows = Ways * Math.Max(Shots, Queries);
         _imageBuffer = new T[rows * Pixels];
         _weightBuffer = new T[rows];
+        _featureGradient = new T[Ways * Shots * net.FeatureSize];
+        _featureGradientTangent = new T[Ways * Shots * net.FeatureSize];
         _supportFeatures = new T[episodes.Length][];
         _queryFeatures = new T[episodes.Length][];
         _supportValid = new bool[episodes.Length];
@@ -341,17 +347,35 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
         var throughNet = !crossProduct.IsEmpty;
         if (throughNet)
         {
-            Array.Clear(_gx);
             Array.Clear(_cross);
         }
 
         var graph = _secondOrder;
+        var rows = Ways * Shots;
         foreach (var task in tasks)
         {
+            // Cross product: ψ = ∂⟨∇y g, v⟩/∂φ from the head pass, then one backward pass through the ConvNet with
+            // seed ψ (∇²xy g·v = J_φ(x)ᵀ ψ); no tangents through the network.
+            Variable<T>? features = null;
+            if (throughNet)
+            {
+                var net = _firstOrder;
+                net.Reset();
+                var xs = _net.Layout.Bind(net, _x, null, _cross);
+                features = _net.Forward(net, xs, net.Constant(Images(_episodes[task], query: false, rows)));
+                _supportFeatures[task] ??= new T[rows * _features];
+                features.Value.Span.CopyTo(_supportFeatures[task]);
+                _supportValid[task] = true;
+                _featureGradient.AsSpan(0, rows * _features).Clear();
+                _featureGradientTangent.AsSpan(0, rows * _features).Clear();
+            }
+
             graph.Reset();
-            var xs = throughNet ? _net.Layout.Bind(graph, _x, null, _gx, _cross) : null;
-            var loss = TaskLoss(graph, task, tasks.Length, query: false, xs, tangent: true);
-            graph.Backward(loss);
+            graph.Backward(TaskLoss(graph, task, tasks.Length, query: false, xs: null, tangent: true, featureAdjoints: throughNet));
+            if (features is not null)
+            {
+                _firstOrder.Backward(_firstOrder.WeightedSum(features, new Tensor<T>(_featureGradientTangent, 0, rows * _features)));
+            }
         }
 
         WidenHeads(_hvp, hvp, tasks);
@@ -411,9 +435,10 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
     /// <summary>
     /// Builds one task's term of f (query) or g (support) divided by the batch size: mean CE of head i on φ_x, plus
     /// (C/2)‖w_i‖² for g. With <paramref name="xs"/> the ConvNet is part of the graph (and refreshes the cache);
-    /// without, the cached features are constants.
+    /// without, the cached features are constants, or with <paramref name="featureAdjoints"/> parameters whose
+    /// gradient and gradient tangent land in the feature-adjoint buffers.
     /// </summary>
-    private Variable<T> TaskLoss(Graph<T> graph, int task, int batchSize, bool query, Variable<T>[]? xs, bool tangent)
+    private Variable<T> TaskLoss(Graph<T> graph, int task, int batchSize, bool query, Variable<T>[]? xs, bool tangent, bool featureAdjoints = false)
     {
         var episode = _episodes[task];
         var rows = Ways * (query ? Queries : Shots);
@@ -435,7 +460,10 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
                 valid[task] = true;
             }
 
-            features = graph.Constant(new Tensor<T>(store[task], 0, rows, _features));
+            features = featureAdjoints
+                ? graph.Parameter(new Tensor<T>(store[task], 0, rows, _features), null,
+                    new Tensor<T>(_featureGradient, 0, rows, _features), new Tensor<T>(_featureGradientTangent, 0, rows, _features))
+                : graph.Constant(new Tensor<T>(store[task], 0, rows, _features));
         }
 
         var offset = task * HeadSize;
