@@ -22,7 +22,10 @@ namespace Bilevel.Problems.HyperRepresentation;
 /// sample i its query set, and a mini-batch B evaluates (1/|B|) Σ_{i∈B} of the per-task terms, an unbiased estimate of
 /// the pool objective (the heads of tasks outside B get zero gradient). So the deterministic solvers (ITD-BiO,
 /// AID-BiO, HF-SES-ITDM on the full batch) solve the meta-batch of m tasks exactly as the issue writes it, and the
-/// stochastic ones (ANIL, MAML, stocBiO, …) draw task batches from the pool. To resample tasks per outer step, an
+/// stochastic ones (ANIL, MAML, stocBiO, …) draw task batches from the pool. ANIL and MAML draw their lower and upper
+/// batches independently, so with a task batch smaller than the pool a head may be scored on a query set whose support
+/// it was not adapted on; with TaskBatchSize = 0 (or ≥ m) both are the whole pool and support and query pair up as
+/// tasks, the usual setting with the pool as the meta-batch. To resample tasks per outer step, an
 /// experiment driver calls <see cref="SetEpisodes"/> or <see cref="Resample"/> between solver steps (the pool size and
 /// the N/K/Q shape stay fixed, so y keeps its length; resetting or warm-starting the heads is the driver's choice).
 /// </para>
