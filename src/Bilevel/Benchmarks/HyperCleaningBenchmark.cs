@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Bilevel.Data;
 using Bilevel.Problems;
 using Bilevel.Problems.HyperCleaning;
 using Bilevel.Solvers;
@@ -19,18 +17,9 @@ public sealed record OperationTiming(string Operation, double Milliseconds, long
 /// </summary>
 public static class HyperCleaningBenchmark
 {
-    /// <summary>Fashion-MNIST hyper-cleaning at paper 002's sizes (training and validation from the training file, test from the test file).</summary>
-    public static LinearHyperCleaningProblem Paper002Problem(NumericPrecision precision = NumericPrecision.Precision32, int seed = 0, DataLocator? locator = null)
-    {
-        var train = MnistFamily.LoadFashionMnistTrain(locator);
-        var test = MnistFamily.LoadFashionMnistTest(locator);
-        PixelNormalization.StandardizeMnist(train.Pixels);
-        PixelNormalization.StandardizeMnist(test.Pixels);
-        var parts = Splits.Shuffled(train.Count, [20_000, 5_000], seed);
-        var data = HyperCleaningData.Create("Fashion-MNIST", train, parts[0], train, parts[1], test, [.. Enumerable.Range(0, test.Count)],
-            0.1, CorruptionMode.ExactCount, seed);
-        return new LinearHyperCleaningProblem(data, 0.001, precision);
-    }
+    /// <summary>Fashion-MNIST hyper-cleaning at paper 002's sizes (<see cref="HyperCleaningSetups"/>: training and validation from the training file, test from the test file).</summary>
+    public static LinearHyperCleaningProblem Paper002Problem(NumericPrecision precision = NumericPrecision.Precision32, int seed = 0) =>
+        new(HyperCleaningSetups.Create(HyperCleaningDataset.FashionMnist, HyperCleaningSizes.Paper002, 0.1, seed), 0.001, precision);
 
     /// <summary>Each oracle on batches of <paramref name="batchSize"/> (median of <paramref name="repeats"/> after a warm-up).</summary>
     public static IReadOnlyList<OperationTiming> Oracles(LinearHyperCleaningProblem problem, int batchSize = 1000, int repeats = 21)
@@ -52,11 +41,11 @@ public static class HyperCleaningBenchmark
         var cross = new double[problem.UpperDimension];
         return
         [
-            Time($"∇y g (batch {batchSize})", repeats, () => problem.LowerGradientY(x, y, gy, lower.Next())),
-            Time($"HVP ∇²yy g·v (batch {batchSize})", repeats, () => problem.LowerHvp(x, y, v, hv, lower.Next())),
-            Time($"cross ∇²xy g·v (batch {batchSize})", repeats, () => problem.LowerCrossProduct(x, y, v, cross, lower.Next())),
-            Time($"HVP + cross, one pass (batch {batchSize})", repeats, () => problem.LowerHvpAndCrossProduct(x, y, v, hv, cross, lower.Next())),
-            Time($"∇y f (validation batch {batchSize})", repeats, () => problem.UpperGradientY(x, y, gy, upper.Next())),
+            OperationTimer.Median($"∇y g (batch {batchSize})", repeats, () => problem.LowerGradientY(x, y, gy, lower.Next())),
+            OperationTimer.Median($"HVP ∇²yy g·v (batch {batchSize})", repeats, () => problem.LowerHvp(x, y, v, hv, lower.Next())),
+            OperationTimer.Median($"cross ∇²xy g·v (batch {batchSize})", repeats, () => problem.LowerCrossProduct(x, y, v, cross, lower.Next())),
+            OperationTimer.Median($"HVP + cross, one pass (batch {batchSize})", repeats, () => problem.LowerHvpAndCrossProduct(x, y, v, hv, cross, lower.Next())),
+            OperationTimer.Median($"∇y f (validation batch {batchSize})", repeats, () => problem.UpperGradientY(x, y, gy, upper.Next())),
         ];
     }
 
@@ -71,30 +60,6 @@ public static class HyperCleaningBenchmark
             solver.Iterate(state);
         }
 
-        return Time($"{solver.Info.DisplayName} iteration", repeats, () => solver.Iterate(state), warmup: 0);
-    }
-
-    private static OperationTiming Time(string name, int repeats, Action action, int warmup = 2)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
-        for (var i = 0; i < warmup; i++)
-        {
-            action();
-        }
-
-        var times = new double[repeats];
-        var bytes = new long[repeats];
-        for (var r = 0; r < repeats; r++)
-        {
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
-            var start = Stopwatch.GetTimestamp();
-            action();
-            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            bytes[r] = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        }
-
-        Array.Sort(times);
-        Array.Sort(bytes);
-        return new OperationTiming(name, times[repeats / 2], bytes[repeats / 2]);
+        return OperationTimer.Median($"{solver.Info.DisplayName} iteration", repeats, () => solver.Iterate(state), warmup: 0);
     }
 }

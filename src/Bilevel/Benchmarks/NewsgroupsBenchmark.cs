@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bilevel.Problems.Newsgroups;
 using Bilevel.Solvers;
 
@@ -36,39 +35,15 @@ public static class NewsgroupsBenchmark
         var cross = new double[problem.UpperDimension];
         return
         [
-            Time($"g ({label})", repeats, () => problem.LowerValue(x, y, lower.Next())),
-            Time($"∇λ g + ∇W g ({label})", repeats, () => problem.LowerGradients(x, y, gx, gy, lower.Next())),
-            Time($"∇λ g alone ({label})", repeats, () => problem.LowerGradientX(x, y, gx, lower.Next())),
-            Time($"HVP ∇²WW g·v ({label})", repeats, () => problem.LowerHvp(x, y, v, hv, lower.Next())),
-            Time($"cross ∇²λW g·v ({label})", repeats, () => problem.LowerCrossProduct(x, y, v, cross, lower.Next())),
-            Time($"HVP + cross, one pass ({label})", repeats, () => problem.LowerHvpAndCrossProduct(x, y, v, hv, cross, lower.Next())),
-            Time($"f (validation {label})", repeats, () => problem.UpperValue(x, y, upper.Next())),
-            Time($"∇W f (validation {label})", repeats, () => problem.UpperGradientY(x, y, gy, upper.Next())),
-            Time("test accuracy and loss (7532 rows)", repeats, () => problem.TestScore(y)),
+            OperationTimer.Median($"g ({label})", repeats, () => problem.LowerValue(x, y, lower.Next())),
+            OperationTimer.Median($"∇λ g + ∇W g ({label})", repeats, () => problem.LowerGradients(x, y, gx, gy, lower.Next())),
+            OperationTimer.Median($"∇λ g alone ({label})", repeats, () => problem.LowerGradientX(x, y, gx, lower.Next())),
+            OperationTimer.Median($"HVP ∇²WW g·v ({label})", repeats, () => problem.LowerHvp(x, y, v, hv, lower.Next())),
+            OperationTimer.Median($"cross ∇²λW g·v ({label})", repeats, () => problem.LowerCrossProduct(x, y, v, cross, lower.Next())),
+            OperationTimer.Median($"HVP + cross, one pass ({label})", repeats, () => problem.LowerHvpAndCrossProduct(x, y, v, hv, cross, lower.Next())),
+            OperationTimer.Median($"f (validation {label})", repeats, () => problem.UpperValue(x, y, upper.Next())),
+            OperationTimer.Median($"∇W f (validation {label})", repeats, () => problem.UpperGradientY(x, y, gy, upper.Next())),
+            OperationTimer.Median("test accuracy and loss (7532 rows)", repeats, () => problem.TestScore(y)),
         ];
-    }
-
-    private static OperationTiming Time(string name, int repeats, Action action, int warmup = 2)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
-        for (var i = 0; i < warmup; i++)
-        {
-            action();
-        }
-
-        var times = new double[repeats];
-        var bytes = new long[repeats];
-        for (var r = 0; r < repeats; r++)
-        {
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
-            var start = Stopwatch.GetTimestamp();
-            action();
-            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            bytes[r] = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        }
-
-        Array.Sort(times);
-        Array.Sort(bytes);
-        return new OperationTiming(name, times[repeats / 2], bytes[repeats / 2]);
     }
 }

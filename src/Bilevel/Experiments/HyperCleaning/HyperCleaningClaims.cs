@@ -1,6 +1,8 @@
 using System.Globalization;
 using Bilevel.Traces;
 
+using static Bilevel.Experiments.ReportFormat;
+
 namespace Bilevel.Experiments.HyperCleaning;
 
 /// <summary>
@@ -64,11 +66,11 @@ public static class HyperCleaningClaims
             var others = runs.Where(r => r != stoc).OrderBy(r => r.FinalUpperLoss).ToList();
             var best = others[0];
             advantages.Add((rate, best.FinalUpperLoss - stoc.FinalUpperLoss));
-            var list = string.Join(", ", runs.OrderBy(r => r.FinalUpperLoss).Select(r => $"{r.Label} {F(r.FinalUpperLoss)}"));
-            claims.Add(new($"Paper 002 Fig. 4, p = {F(rate)}: stocBiO reaches the lowest validation (training) loss within the common time ({F(report.Settings.Paper002Seconds)} s)",
+            var list = string.Join(", ", runs.OrderBy(r => r.FinalUpperLoss).Select(r => $"{r.Label} {Number(r.FinalUpperLoss)}"));
+            claims.Add(new($"Paper 002 Fig. 4, p = {Number(rate)}: stocBiO reaches the lowest validation (training) loss within the common time ({Number(report.Settings.Paper002Seconds)} s)",
                 $"final median validation loss: {list}", stoc.FinalUpperLoss < best.FinalUpperLoss));
-            var testList = string.Join(", ", runs.OrderBy(r => r.FinalMetric("test loss")).Select(r => $"{r.Label} {F(r.FinalMetric("test loss"))}"));
-            claims.Add(new($"Paper 002 Fig. 4, p = {F(rate)}: stocBiO reaches the lowest test loss",
+            var testList = string.Join(", ", runs.OrderBy(r => r.FinalMetric("test loss")).Select(r => $"{r.Label} {Number(r.FinalMetric("test loss"))}"));
+            claims.Add(new($"Paper 002 Fig. 4, p = {Number(rate)}: stocBiO reaches the lowest test loss",
                 $"final median test loss: {testList}", others.All(o => stoc.FinalMetric("test loss") < o.FinalMetric("test loss"))));
         }
 
@@ -77,7 +79,7 @@ public static class HyperCleaningClaims
             var first = advantages.OrderBy(a => a.Rate).First();
             var last = advantages.OrderBy(a => a.Rate).Last();
             claims.Add(new("Paper 002 App. A.2: stocBiO's improvement is more significant at smaller corruption rate p",
-                "best other method's final loss − stocBiO's: " + string.Join(", ", advantages.Select(a => $"p = {F(a.Rate)}: {F(a.Advantage)}")),
+                "best other method's final loss − stocBiO's: " + string.Join(", ", advantages.Select(a => $"p = {Number(a.Rate)}: {Number(a.Advantage)}")),
                 first.Advantage > last.Advantage));
         }
     }
@@ -108,29 +110,29 @@ public static class HyperCleaningClaims
             var hs = s.CostToReach(target, TraceAxis.Hvps);
             var data = section == HyperCleaningSection.Paper003 ? "Fashion-MNIST" : "MNIST";
             claims.Add(new($"Paper 003 Table 3 ({data}, p = 0.1): LazyBLO reaches the common validation loss with ≤ 1/10 of AmIGO's and stocBiO's HVPs",
-                $"common loss {F(target)}; median HVPs to reach it: LazyBLO {Cost(hl)}, AmIGO {Cost(ha)}, stocBiO {Cost(hs)}; hypergradient steps: LazyBLO {Cost(l.CostToReach(target, TraceAxis.UpperSteps))}, AmIGO {Cost(a.CostToReach(target, TraceAxis.UpperSteps))}, stocBiO {Cost(s.CostToReach(target, TraceAxis.UpperSteps))}",
+                $"common loss {Number(target)}; median HVPs to reach it: LazyBLO {Cost(hl)}, AmIGO {Cost(ha)}, stocBiO {Cost(hs)}; hypergradient steps: LazyBLO {Cost(l.CostToReach(target, TraceAxis.UpperSteps))}, AmIGO {Cost(a.CostToReach(target, TraceAxis.UpperSteps))}, stocBiO {Cost(s.CostToReach(target, TraceAxis.UpperSteps))}",
                 hl is { } x && ha is { } y && hs is { } z && 10 * x <= y && 10 * x <= z));
         }
 
         var accuracies = report.Section(HyperCleaningSection.Paper003).Where(r => r.Label is "AmIGO" or "stocBiO" or "BSA").ToList();
         var bestOther = accuracies.Max(r => r.FinalMetric("test accuracy"));
         claims.Add(new("Paper 003 Table 4: LazyBLO's test accuracy is comparable (within 1 point) to AmIGO's, stocBiO's and BSA's",
-            $"median final test accuracy: LazyBLO {P(lazy.FinalMetric("test accuracy"))} with {F(lazy.Hvps)} HVPs; "
-            + string.Join(", ", accuracies.Select(r => $"{r.Label} {P(r.FinalMetric("test accuracy"))} with {F(r.Hvps)} HVPs")),
+            $"median final test accuracy: LazyBLO {Percent(lazy.FinalMetric("test accuracy"))} with {Number(lazy.Hvps)} HVPs; "
+            + string.Join(", ", accuracies.Select(r => $"{r.Label} {Percent(r.FinalMetric("test accuracy"))} with {Number(r.Hvps)} HVPs")),
             lazy.FinalMetric("test accuracy") >= bestOther - 0.01));
 
         var mrbo = report.Find(HyperCleaningSection.Paper003, "MRBO");
         if (mrbo is not null)
         {
             claims.Add(new("Paper 003 Fig. 1: MRBO has a higher error floor than LazyBLO",
-                $"final median validation loss: MRBO {F(mrbo.FinalUpperLoss)}, LazyBLO {F(lazy.FinalUpperLoss)}", mrbo.FinalUpperLoss > lazy.FinalUpperLoss));
+                $"final median validation loss: MRBO {Number(mrbo.FinalUpperLoss)}, LazyBLO {Number(lazy.FinalUpperLoss)}", mrbo.FinalUpperLoss > lazy.FinalUpperLoss));
         }
 
         var singles = report.Section(HyperCleaningSection.Paper003).Where(r => r.Label is "TTSA" or "SOBA" or "MA-SOBA").ToList();
         if (singles.Count > 0)
         {
             claims.Add(new("Paper 003 Table 2: TTSA, SOBA and MA-SOBA end above LazyBLO's validation loss in the same time, with more HVPs",
-                $"LazyBLO {F(lazy.FinalUpperLoss)} ({F(lazy.Hvps)} HVPs); " + string.Join(", ", singles.Select(r => $"{r.Label} {F(r.FinalUpperLoss)} ({F(r.Hvps)} HVPs)")),
+                $"LazyBLO {Number(lazy.FinalUpperLoss)} ({Number(lazy.Hvps)} HVPs); " + string.Join(", ", singles.Select(r => $"{r.Label} {Number(r.FinalUpperLoss)} ({Number(r.Hvps)} HVPs)")),
                 singles.All(r => r.FinalUpperLoss > lazy.FinalUpperLoss && r.Hvps > lazy.Hvps)));
         }
 
@@ -139,7 +141,7 @@ public static class HyperCleaningClaims
         {
             var perStep = periods.Select(r => r.Seconds / Math.Max(1, r.UpperSteps)).ToList();
             claims.Add(new("Paper 003 Fig. 3: a larger laziness period N makes LazyBLO faster (less time per x-update)",
-                "ms per x-update: " + string.Join(", ", periods.Zip(perStep).Select(p => $"N = {Period(p.First)}: {F(1e3 * p.Second)}")),
+                "ms per x-update: " + string.Join(", ", periods.Zip(perStep).Select(p => $"N = {Period(p.First)}: {Number(1e3 * p.Second)}")),
                 perStep.Zip(perStep.Skip(1)).All(p => p.Second < p.First)));
         }
 
@@ -147,7 +149,7 @@ public static class HyperCleaningClaims
         if (rates.Count >= 2)
         {
             claims.Add(new("Paper 003 Fig. 4: a higher corruption rate p gives LazyBLO a higher final validation loss",
-                string.Join(", ", rates.Select(r => $"p = {F(r.CorruptionRate)}: {F(r.FinalUpperLoss)}")),
+                string.Join(", ", rates.Select(r => $"p = {Number(r.CorruptionRate)}: {Number(r.FinalUpperLoss)}")),
                 rates.Zip(rates.Skip(1)).All(p => p.Second.FinalUpperLoss > p.First.FinalUpperLoss)));
         }
     }
@@ -165,7 +167,7 @@ public static class HyperCleaningClaims
         if (bp.Count > 0)
         {
             claims.Add(new($"Paper 000 Fig. 2: FSLA ends below the best BP variant in validation loss ({report.Settings.CnnIterations} hyper-iterations)",
-                $"final validation loss (iterations): FSLA {F(fsla.FinalUpperLoss)} ({F(fsla.Iterations)}); " + string.Join(", ", bp.Select(r => $"{r.Label} {F(r.FinalUpperLoss)} ({F(r.Iterations)})")),
+                $"final validation loss (iterations): FSLA {Number(fsla.FinalUpperLoss)} ({Number(fsla.Iterations)}); " + string.Join(", ", bp.Select(r => $"{r.Label} {Number(r.FinalUpperLoss)} ({Number(r.Iterations)})")),
                 fsla.FinalUpperLoss < bp[0].FinalUpperLoss));
         }
 
@@ -173,7 +175,7 @@ public static class HyperCleaningClaims
         {
             var time = fsla.CostToReach(other.FinalUpperLoss, TraceAxis.Seconds);
             claims.Add(new($"Paper 000 Fig. 3: FSLA reaches {other.Label}'s final validation loss in less time than {other.Label} takes",
-                $"{other.Label}: loss {F(other.FinalUpperLoss)} after {F(other.Seconds)} s; FSLA reaches it after {(time is { } t ? F(t) + " s" : "never (final " + F(fsla.FinalUpperLoss) + ")")}",
+                $"{other.Label}: loss {Number(other.FinalUpperLoss)} after {Number(other.Seconds)} s; FSLA reaches it after {(time is { } t ? Number(t) + " s" : "never (final " + Number(fsla.FinalUpperLoss) + ")")}",
                 time is { } s && s < other.Seconds));
         }
     }
@@ -188,7 +190,7 @@ public static class HyperCleaningClaims
             var refit = report.Baseline("Fashion-MNIST", HyperCleaningSettings.MainRate, "learned weights of stocBiO (Paper002)");
             var own = stoc.FinalMetric("test accuracy");
             claims.Add(new("Issue 7: stocBiO's cleaned linear model beats the uncleaned baseline's test accuracy (Fashion-MNIST, p = 0.1)",
-                $"model trained (L-BFGS) on stocBiO's learned weights {P(refit?.TestAccuracy ?? double.NaN)}; stocBiO's own final model {P(own)}; uniform weights {P(uniform.TestAccuracy)}; clean subset only {(clean is null ? "—" : P(clean.TestAccuracy))}",
+                $"model trained (L-BFGS) on stocBiO's learned weights {Percent(refit?.TestAccuracy ?? double.NaN)}; stocBiO's own final model {Percent(own)}; uniform weights {Percent(uniform.TestAccuracy)}; clean subset only {(clean is null ? "—" : Percent(clean.TestAccuracy))}",
                 refit is not null && refit.TestAccuracy > uniform.TestAccuracy));
         }
 
@@ -198,7 +200,7 @@ public static class HyperCleaningClaims
             if (row is not null)
             {
                 claims.Add(new($"Issue 7: {label}'s learned weights separate clean from corrupted labels with ROC AUC ≥ 0.9 (Fashion-MNIST, p = 0.1)",
-                    $"median AUC {F(row.Auc)}; flags σ(λ) < 0.5: precision {F(row.Precision)}, recall {F(row.Recall)}", row.Auc >= 0.9));
+                    $"median AUC {Number(row.Auc)}; flags σ(λ) < 0.5: precision {Number(row.Precision)}, recall {Number(row.Recall)}", row.Auc >= 0.9));
             }
         }
     }
@@ -215,10 +217,4 @@ public static class HyperCleaningClaims
 
         return 0;
     }
-
-    private static string Cost(double? value) => value is { } v ? F(v) : "not reached";
-
-    private static string F(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
-
-    private static string P(double value) => double.IsNaN(value) ? "—" : (100 * value).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

@@ -3,6 +3,8 @@ using Bilevel.Interactive;
 using Bilevel.Plotting;
 using Bilevel.Traces;
 
+using static Bilevel.Experiments.ReportFormat;
+
 namespace Bilevel.Experiments.HyperCleaning;
 
 /// <summary>The figures and tables of notebook 02 (median over seeds with a min–max band, as papers 000 and 003 draw them).</summary>
@@ -101,13 +103,12 @@ public static class HyperCleaningFigures
         var index = 0;
         foreach (var run in report.Runs.Where(r => r.Section is HyperCleaningSection.Paper002 or HyperCleaningSection.Paper003 && r.CorruptionRate == HyperCleaningSettings.MainRate))
         {
-            var trace = figure.Add(new ScatterTrace($"{run.Label} ({Short(run.Section)})", [run.Seconds], [run.FinalMetric("test accuracy")])
+            figure.Add(new ScatterTrace($"{run.Label} ({Short(run.Section)})", [run.Seconds], [run.FinalMetric("test accuracy")])
             {
                 Mode = TraceMode.Markers,
                 Color = Palette.Color(index++),
                 HoverText = [$"{run.Label}: {run.Hvps:G4} HVPs, validation loss {run.FinalUpperLoss:G4}"],
             });
-            _ = trace;
         }
 
         foreach (var baseline in report.Baselines.Where(b => b.Dataset == "Fashion-MNIST" && b.CorruptionRate == HyperCleaningSettings.MainRate && !b.Name.StartsWith("learned", StringComparison.Ordinal)))
@@ -131,9 +132,9 @@ public static class HyperCleaningFigures
             var cleaning = report.Cleaning.FirstOrDefault(c => c.Label == run.Label && c.Section == run.Section && c.Dataset == run.Dataset && c.CorruptionRate == run.CorruptionRate);
             var refit = cleaning?.RefitTestAccuracy;
             rows.Add([
-                run.Label, Short(run.Section), run.Dataset, F(run.CorruptionRate), F(run.Seconds), F(run.Iterations), F(run.Hvps),
-                F(run.FinalUpperLoss), P(run.FinalMetric("test accuracy")), refit is { } r ? P(r) : "—",
-                cleaning is null ? "—" : F(cleaning.Auc), cleaning is null ? "—" : F(cleaning.Precision), cleaning is null ? "—" : F(cleaning.Recall),
+                run.Label, Short(run.Section), run.Dataset, Number(run.CorruptionRate), Number(run.Seconds), Number(run.Iterations), Number(run.Hvps),
+                Number(run.FinalUpperLoss), Percent(run.FinalMetric("test accuracy")), refit is { } r ? Percent(r) : "—",
+                cleaning is null ? "—" : Number(cleaning.Auc), cleaning is null ? "—" : Number(cleaning.Precision), cleaning is null ? "—" : Number(cleaning.Recall),
             ]);
         }
 
@@ -145,7 +146,7 @@ public static class HyperCleaningFigures
     public static ResultTable Baselines(HyperCleaningReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var rows = report.Baselines.Select(b => (IReadOnlyList<string>)[b.Name, b.Dataset, F(b.CorruptionRate), P(b.TestAccuracy), F(b.TestLoss), F(b.ValidationLoss), F(b.GradientNorm)]).ToList();
+        var rows = report.Baselines.Select(b => (IReadOnlyList<string>)[b.Name, b.Dataset, Number(b.CorruptionRate), Percent(b.TestAccuracy), Number(b.TestLoss), Number(b.ValidationLoss), Number(b.GradientNorm)]).ToList();
         return new ResultTable("Reference models (lower level solved by L-BFGS at fixed weights)",
             ["model", "data", "p", "test accuracy", "test loss", "validation loss", "‖∇y g‖ at stop"], rows);
     }
@@ -156,9 +157,9 @@ public static class HyperCleaningFigures
         ArgumentNullException.ThrowIfNull(report);
         var target = HyperCleaningClaims.CommonLoss(report, section);
         var rows = report.Section(section).Select(r => (IReadOnlyList<string>)[
-            r.Label, C(r.CostToReach(target, TraceAxis.UpperSteps)), C(r.CostToReach(target, TraceAxis.Hvps)), C(r.CostToReach(target, TraceAxis.Seconds)),
-            F(r.FinalUpperLoss), P(r.FinalMetric("test accuracy")), F(r.Hvps), F(r.Seconds)]).ToList();
-        return new ResultTable($"Paper 003 Tables 2–4 as measured (common validation loss {F(target)})",
+            r.Label, Cost(r.CostToReach(target, TraceAxis.UpperSteps)), Cost(r.CostToReach(target, TraceAxis.Hvps)), Cost(r.CostToReach(target, TraceAxis.Seconds)),
+            Number(r.FinalUpperLoss), Percent(r.FinalMetric("test accuracy")), Number(r.Hvps), Number(r.Seconds)]).ToList();
+        return new ResultTable($"Paper 003 Tables 2–4 as measured (common validation loss {Number(target)})",
             ["method", "x-updates to common loss", "HVPs to common loss", "seconds to common loss", "final validation loss", "test accuracy", "HVPs", "seconds"], rows);
     }
 
@@ -195,10 +196,4 @@ public static class HyperCleaningFigures
         HyperCleaningSection.Paper000 => "000 CNN",
         _ => section.ToString(),
     };
-
-    private static string C(double? value) => value is { } v ? F(v) : "not reached";
-
-    private static string F(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
-
-    private static string P(double value) => double.IsNaN(value) ? "—" : (100 * value).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

@@ -7,6 +7,8 @@ using Bilevel.Problems.Newsgroups;
 using Bilevel.Solvers;
 using Bilevel.Traces;
 
+using static Bilevel.Experiments.ReportFormat;
+
 namespace Bilevel.Experiments.Newsgroups;
 
 /// <summary>
@@ -195,11 +197,11 @@ public static class NewsgroupsExperiment
         if (stoc is not null && main.Count > 1)
         {
             var others = main.Where(r => r != stoc).ToList();
-            claims.Add(new($"Paper 002 Fig. 2: stocBiO reaches the lowest test loss within the common time ({F(report.Settings.Seconds)} s)",
-                string.Join(", ", main.OrderBy(r => r.FinalMetric("test loss")).Select(r => $"{r.Label} {F(r.FinalMetric("test loss"))}")),
+            claims.Add(new($"Paper 002 Fig. 2: stocBiO reaches the lowest test loss within the common time ({Number(report.Settings.Seconds)} s)",
+                string.Join(", ", main.OrderBy(r => r.FinalMetric("test loss")).Select(r => $"{r.Label} {Number(r.FinalMetric("test loss"))}")),
                 others.All(o => stoc.FinalMetric("test loss") < o.FinalMetric("test loss"))));
             claims.Add(new("Paper 002 Fig. 2: stocBiO reaches the best test accuracy",
-                string.Join(", ", main.OrderByDescending(r => r.FinalMetric("test accuracy")).Select(r => $"{r.Label} {P(r.FinalMetric("test accuracy"))}")),
+                string.Join(", ", main.OrderByDescending(r => r.FinalMetric("test accuracy")).Select(r => $"{r.Label} {Percent(r.FinalMetric("test accuracy"))}")),
                 others.All(o => stoc.FinalMetric("test accuracy") >= o.FinalMetric("test accuracy"))));
         }
 
@@ -208,7 +210,7 @@ public static class NewsgroupsExperiment
         {
             var accuracies = sweep.Select(r => r.FinalMetric("test accuracy")).ToList();
             claims.Add(new("Paper 002 Fig. 3: stocBiO is insensitive to its batch size (final test accuracy within 2 points from B = 100 to 2000)",
-                string.Join(", ", sweep.Select(r => $"{r.Label} {P(r.FinalMetric("test accuracy"))}")), accuracies.Max() - accuracies.Min() <= 0.02));
+                string.Join(", ", sweep.Select(r => $"{r.Label} {Percent(r.FinalMetric("test accuracy"))}")), accuracies.Max() - accuracies.Min() <= 0.02));
         }
 
         if (report.Grid.Count > 0 && main.Count > 0)
@@ -216,11 +218,11 @@ public static class NewsgroupsExperiment
             var chosen = report.Grid.OrderBy(g => g.ValidationLoss).First();
             var best = main.OrderByDescending(r => r.FinalMetric("test accuracy")).First();
             claims.Add(new("Issue 10: the best per-feature method beats one global L2 weight tuned by grid search on the validation set",
-                $"{best.Label} {P(best.FinalMetric("test accuracy"))}; global λ = {F(chosen.Lambda)} (lowest validation loss of {report.Grid.Count}) {P(chosen.TestAccuracy)}",
+                $"{best.Label} {Percent(best.FinalMetric("test accuracy"))}; global λ = {Number(chosen.Lambda)} (lowest validation loss of {report.Grid.Count}) {Percent(chosen.TestAccuracy)}",
                 best.FinalMetric("test accuracy") > chosen.TestAccuracy));
         }
 
-        claims.Add(new("Issue 10: peak memory under 4 GB", $"peak working set {F(report.PeakWorkingSetBytes / 1048576.0)} MiB", report.PeakWorkingSetBytes < 4L << 30));
+        claims.Add(new("Issue 10: peak memory under 4 GB", $"peak working set {Number(report.PeakWorkingSetBytes / 1048576.0)} MiB", report.PeakWorkingSetBytes < 4L << 30));
         return claims;
     }
 
@@ -235,7 +237,7 @@ public static class NewsgroupsExperiment
     {
         ArgumentNullException.ThrowIfNull(report);
         return new ResultTable("One global L2 weight (every λⱼ = λ), W fitted by L-BFGS",
-            ["λ", "validation loss", "test accuracy", "test loss"], [.. report.Grid.Select(g => (IReadOnlyList<string>)[F(g.Lambda), F(g.ValidationLoss), P(g.TestAccuracy), F(g.TestLoss)])]);
+            ["λ", "validation loss", "test accuracy", "test loss"], [.. report.Grid.Select(g => (IReadOnlyList<string>)[Number(g.Lambda), Number(g.ValidationLoss), Percent(g.TestAccuracy), Number(g.TestLoss)])]);
     }
 
     /// <summary>The terms the best method regularises least and most (terms in ≥ 20 training messages).</summary>
@@ -247,7 +249,7 @@ public static class NewsgroupsExperiment
         {
             var least = i < report.LeastRegularized.Count ? report.LeastRegularized[i] : ("", double.NaN);
             var most = i < report.MostRegularized.Count ? report.MostRegularized[i] : ("", double.NaN);
-            rows.Add([least.Item1, F(least.Item2), most.Item1, F(most.Item2)]);
+            rows.Add([least.Item1, Number(least.Item2), most.Item1, Number(most.Item2)]);
         }
 
         return new ResultTable("Learned λⱼ: least and most regularised terms", ["least regularised", "λⱼ", "most regularised", "λⱼ"], rows);
@@ -266,8 +268,4 @@ public static class NewsgroupsExperiment
         figure.YAxis(1, 2).Title = "test accuracy";
         return figure;
     }
-
-    private static string F(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
-
-    private static string P(double value) => double.IsNaN(value) ? "—" : (100 * value).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }
