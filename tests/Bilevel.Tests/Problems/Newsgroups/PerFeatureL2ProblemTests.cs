@@ -296,10 +296,7 @@ public sealed class PerFeatureL2ProblemTests
             problem.UpperGradients(x, y, gx, gy);
         }
 
-        Calls();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Calls();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.SteadyState(Calls));
     }
 
     [Theory]
