@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Bilevel.Cli;
 
 /// <summary><c>bilevel reproduce hyper-cleaning</c>: notebook 02's experiments without a notebook.</summary>
-internal static class ReproduceCommand
+internal static partial class ReproduceCommand
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
