@@ -14,6 +14,7 @@ internal static class CliApplication
         var bench = BenchCommand.Create();
         bench.Subcommands.Add(HyperCleaningBenchCommand.Create());
         bench.Subcommands.Add(NewsgroupsBenchCommand.Create());
+        bench.Subcommands.Add(OmniglotBenchCommand.Create());
         root.Subcommands.Add(bench);
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(SolverCommands.CreateList());

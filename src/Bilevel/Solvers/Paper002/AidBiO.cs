@@ -1,5 +1,4 @@
 using Bilevel.LinearSolvers;
-using Bilevel.Numerics;
 
 namespace Bilevel.Solvers.Paper002;
 
@@ -24,13 +23,15 @@ public enum InnerStepRule
 /// <param name="CgIterations">N, conjugate-gradient steps on ∇²yy g v = ∇y f (App. A.2: 10; §5.2 grid {5, 10, 15}).</param>
 /// <param name="Rule">Constant T or the increasing schedule T_k = ⌈c (k + 1)^{1/4}⌉ (§5.2).</param>
 /// <param name="InnerStepsScale">c of the increasing schedule (§5.2 grid {0.5, 2, 5, 10, 50}).</param>
+/// <param name="Optimizer">The outer update: SGD (Algorithm 1 as written) or Adam, which paper 002 §5.2 uses for every meta-learning method.</param>
 public sealed record AidBiOOptions(
     StepSize InnerStep,
     StepSize OuterStep,
     int InnerSteps = 10,
     int CgIterations = 10,
     InnerStepRule Rule = InnerStepRule.Constant,
-    double InnerStepsScale = 2)
+    double InnerStepsScale = 2,
+    OuterOptimizer Optimizer = OuterOptimizer.Sgd)
 {
     public AidBiOOptions()
         : this(StepSize.Constant(0.1), StepSize.Constant(0.1))
@@ -74,7 +75,7 @@ public sealed class AidBiO : BilevelSolver<AidBiOOptions, AidBiO.State>
         ? Options.InnerSteps
         : (int)Math.Ceiling(Options.InnerStepsScale * Math.Pow(k + 1, 0.25));
 
-    protected override State CreateState(SolverContext context) => new(context);
+    protected override State CreateState(SolverContext context) => new(context, Options.Optimizer);
 
     protected override void Advance(State state)
     {
@@ -84,17 +85,18 @@ public sealed class AidBiO : BilevelSolver<AidBiOOptions, AidBiO.State>
         problem.UpperGradientY(state.X, state.Y, state.UpperGradientY);
         _cg.Solve(state.Hessian.Bind(state.X, state.Y), state.UpperGradientY, state.V);
         LowerSteps.ImplicitHypergradient(problem, state.X, state.Y, state.V, state.Hypergradient, state.Cross);
-        Vectors.Axpy(-Options.OuterStep.At(k), state.Hypergradient, state.X);
+        state.Outer.Apply(Options.OuterStep.At(k), state.Hypergradient, state.X);
         state.UpperSteps++;
     }
 
     /// <summary>AID-BiO's state: x, y, the warm-started CG iterate v and scratch.</summary>
     public sealed class State : SolverState
     {
-        internal State(SolverContext context)
+        internal State(SolverContext context, OuterOptimizer optimizer)
             : base(context)
         {
             var problem = context.Problem;
+            Outer = new OuterUpdate(optimizer, problem.UpperDimension);
             Full = LowerBatches(0);
             V = new double[problem.LowerDimension];
             LowerGradient = new double[problem.LowerDimension];
@@ -119,5 +121,7 @@ public sealed class AidBiO : BilevelSolver<AidBiOOptions, AidBiO.State>
         internal double[] Cross { get; }
 
         internal LowerHessianOperator Hessian { get; }
+
+        internal OuterUpdate Outer { get; }
     }
 }

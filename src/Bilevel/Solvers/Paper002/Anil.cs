@@ -8,10 +8,11 @@ namespace Bilevel.Solvers.Paper002;
 /// 0.002, task sampling size 32, 5 inner steps.
 /// </summary>
 /// <param name="InnerStep">α, the inner (adaptation) step on the head y (Fig. 1(a): 0.1; Fig. 1(b): 0.1).</param>
-/// <param name="OuterStep">β, the meta step on the body x and the head initialization y₀ (Fig. 1(a): 0.002 with Adam; plain SGD here).</param>
+/// <param name="OuterStep">β, the meta step on the body x and the head initialization y₀ (Fig. 1(a): 0.002 with Adam; <see cref="Optimizer"/> selects it, SGD by default).</param>
 /// <param name="InnerSteps">T, adaptation steps from y₀ (Fig. 1(a): 5; Fig. 1(b): 10).</param>
 /// <param name="TaskBatchSize">Samples ("tasks") per iteration for g and for f (Fig. 1: task sampling size 32; 0 = full batch).</param>
-public sealed record AnilOptions(StepSize InnerStep, StepSize OuterStep, int InnerSteps = 5, int TaskBatchSize = 32)
+/// <param name="Optimizer">The outer update: SGD (Algorithm 1 as written) or Adam, which paper 002 §5.2 uses for every meta-learning method.</param>
+public sealed record AnilOptions(StepSize InnerStep, StepSize OuterStep, int InnerSteps = 5, int TaskBatchSize = 32, OuterOptimizer Optimizer = OuterOptimizer.Sgd)
 {
     public AnilOptions()
         : this(StepSize.Constant(0.1), StepSize.Constant(0.002))
@@ -33,7 +34,7 @@ public sealed record AnilOptions(StepSize InnerStep, StepSize OuterStep, int Inn
 /// for ∇y₀). It minimises f(x, y^T(x, y₀)) over (x, y₀), not Φ(x) = f(x, y*(x)): its stationary points have
 /// ∇Φ(x) ≠ 0 for finite T (paper 002 §5.2 contrasts this with ITD-BiO, whose heads are lower-level variables with
 /// no meta-learned initialization). <see cref="SolverState.Y"/> holds the adapted head y^T of the last iteration.
-/// Choices: the paper's runs use learn2learn with Adam; this uses the plain step. On a generic problem the samples of
+/// Choices: the paper's runs use learn2learn with Adam (Optimizer = Adam); the default is the plain step. On a generic problem the samples of
 /// f and g need not pair up as tasks, so the two batches are drawn independently.
 /// </remarks>
 public sealed class Anil : BilevelSolver<AnilOptions, Anil.State>
@@ -86,8 +87,8 @@ public sealed class Anil : BilevelSolver<AnilOptions, Anil.State>
         }
 
         var beta = Options.OuterStep.At(state.Iteration);
-        Vectors.Axpy(-beta, state.UpperGradient, x);
-        Vectors.Axpy(-beta, state.InitializationGradient, state.Initialization);
+        state.OuterX.Apply(beta, state.UpperGradient, x);
+        state.OuterY.Apply(beta, state.InitializationGradient, state.Initialization);
         state.UpperSteps++;
     }
 
@@ -98,6 +99,8 @@ public sealed class Anil : BilevelSolver<AnilOptions, Anil.State>
             : base(context)
         {
             var problem = context.Problem;
+            OuterX = new OuterUpdate(options.Optimizer, problem.UpperDimension);
+            OuterY = new OuterUpdate(options.Optimizer, problem.LowerDimension);
             LowerTasks = LowerBatches(options.TaskBatchSize);
             UpperTasks = UpperBatches(options.TaskBatchSize);
             Initialization = context.LowerStart.ToArray();
@@ -130,5 +133,9 @@ public sealed class Anil : BilevelSolver<AnilOptions, Anil.State>
         internal double[] Hvp { get; }
 
         internal double[] Cross { get; }
+
+        internal OuterUpdate OuterX { get; }
+
+        internal OuterUpdate OuterY { get; }
     }
 }

@@ -1,5 +1,4 @@
 using Bilevel.Hypergradients;
-using Bilevel.Numerics;
 
 namespace Bilevel.Solvers.Paper002;
 
@@ -11,7 +10,8 @@ namespace Bilevel.Solvers.Paper002;
 /// <param name="InnerStep">α, the inner gradient-descent step (Algorithm 1 line 5; Theorem 2: α ≤ 1/L); α_t at inner step t.</param>
 /// <param name="OuterStep">β, the outer step (Algorithm 1 line 8; Theorem 2: β = 1/(4 L_Φ)); β_k at outer iteration k.</param>
 /// <param name="InnerSteps">T, warm-started inner GD steps per outer iteration, all differentiated (§5.2 grid {5, 10, 15, 20, 50}).</param>
-public sealed record ItdBiOOptions(StepSize InnerStep, StepSize OuterStep, int InnerSteps = 10)
+/// <param name="Optimizer">The outer update: SGD (Algorithm 1 as written) or Adam, which paper 002 §5.2 uses for every meta-learning method.</param>
+public sealed record ItdBiOOptions(StepSize InnerStep, StepSize OuterStep, int InnerSteps = 10, OuterOptimizer Optimizer = OuterOptimizer.Sgd)
 {
     public ItdBiOOptions()
         : this(StepSize.Constant(0.1), StepSize.Constant(0.1))
@@ -29,7 +29,7 @@ public sealed record ItdBiOOptions(StepSize InnerStep, StepSize OuterStep, int I
 /// Cost per iteration: T ∇y g + 1 ∇x f + 1 ∇y f + T cross + max(T − 1, 0) HVP. The paper counts T HVPs (§3 /
 /// Theorem 2); the HVP at y^0 only feeds ∂y^0/∂x = 0 and is skipped, and the HVP and cross product at the same
 /// iterate come from one fused oracle pass. The paper's meta-learning runs use Adam as the outer optimizer (§5.2);
-/// Algorithm 1 and this implementation use the plain step x ← x − β ∇̂Φ.
+/// Algorithm 1 uses the plain step x ← x − β ∇̂Φ (the default here); <see cref="ItdBiOOptions.Optimizer"/> selects Adam.
 /// </remarks>
 public sealed class ItdBiO : BilevelSolver<ItdBiOOptions, ItdBiO.State>
 {
@@ -50,24 +50,25 @@ public sealed class ItdBiO : BilevelSolver<ItdBiOOptions, ItdBiO.State>
 
     public override SolverInfo Info => Description;
 
-    protected override State CreateState(SolverContext context) => new(context, Options.InnerSteps);
+    protected override State CreateState(SolverContext context) => new(context, Options.InnerSteps, Options.Optimizer);
 
     protected override void Advance(State state)
     {
         var problem = state.Problem;
         UnrolledLowerSteps.Run(problem, state.X, state.Y, Options.InnerSteps, Options.InnerStep, state.Full, state.LowerGradient, state.Trajectory);
         _reverse.Estimate(problem, state.X, state.Trajectory, state.Hypergradient);
-        Vectors.Axpy(-Options.OuterStep.At(state.Iteration), state.Hypergradient, state.X);
+        state.Outer.Apply(Options.OuterStep.At(state.Iteration), state.Hypergradient, state.X);
         state.UpperSteps++;
     }
 
     /// <summary>ITD-BiO's state: x, y (= y_k^T, the next warm start), the recorded inner trajectory and scratch.</summary>
     public sealed class State : SolverState
     {
-        internal State(SolverContext context, int innerSteps)
+        internal State(SolverContext context, int innerSteps, OuterOptimizer optimizer)
             : base(context)
         {
             var problem = context.Problem;
+            Outer = new OuterUpdate(optimizer, problem.UpperDimension);
             Full = LowerBatches(0);
             LowerGradient = new double[problem.LowerDimension];
             Hypergradient = new double[problem.UpperDimension];
@@ -81,6 +82,8 @@ public sealed class ItdBiO : BilevelSolver<ItdBiOOptions, ItdBiO.State>
         public LowerTrajectory Trajectory { get; }
 
         internal BatchSource Full { get; }
+
+        internal OuterUpdate Outer { get; }
 
         internal double[] LowerGradient { get; }
     }

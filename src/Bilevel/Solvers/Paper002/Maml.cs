@@ -7,10 +7,11 @@ namespace Bilevel.Solvers.Paper002;
 /// 0.003, task sampling size 32, 3 inner steps.
 /// </summary>
 /// <param name="InnerStep">α, the inner (adaptation) step on all parameters (x, y) (Fig. 1(a): 0.5; Fig. 1(b): 0.5).</param>
-/// <param name="OuterStep">β, the meta step on the initialization (x₀, y₀) (Fig. 1(a): 0.003, Fig. 1(b): 0.001, with Adam; plain SGD here).</param>
+/// <param name="OuterStep">β, the meta step on the initialization (x₀, y₀) (Fig. 1(a): 0.003, Fig. 1(b): 0.001, with Adam; <see cref="Optimizer"/> selects it, SGD by default).</param>
 /// <param name="InnerSteps">T, adaptation steps (Fig. 1: 3).</param>
 /// <param name="TaskBatchSize">Samples ("tasks") per iteration for g and for f (Fig. 1: task sampling size 32; 0 = full batch).</param>
-public sealed record MamlOptions(StepSize InnerStep, StepSize OuterStep, int InnerSteps = 3, int TaskBatchSize = 32)
+/// <param name="Optimizer">The outer update: SGD (Algorithm 1 as written) or Adam, which paper 002 §5.2 uses for every meta-learning method.</param>
+public sealed record MamlOptions(StepSize InnerStep, StepSize OuterStep, int InnerSteps = 3, int TaskBatchSize = 32, OuterOptimizer Optimizer = OuterOptimizer.Sgd)
 {
     public MamlOptions()
         : this(StepSize.Constant(0.5), StepSize.Constant(0.003))
@@ -31,7 +32,7 @@ public sealed record MamlOptions(StepSize InnerStep, StepSize OuterStep, int Inn
 /// does not provide; the first-order form drops all second derivatives (the Jacobian of the adaptation is taken as
 /// the identity). MAML minimises f after adaptation, not Φ(x) = f(x, y*(x)); <see cref="SolverState.X"/> and
 /// <see cref="SolverState.Y"/> hold the meta-learned initialization, and ∇Φ is evaluated at that x.
-/// Choices: the paper's runs use learn2learn with Adam; this uses the plain step. On a generic problem the samples
+/// Choices: the paper's runs use learn2learn with Adam (Optimizer = Adam); the default is the plain step. On a generic problem the samples
 /// of f and g need not pair up as tasks, so the two batches are drawn independently.
 /// </remarks>
 public sealed class Maml : BilevelSolver<MamlOptions, Maml.State>
@@ -73,8 +74,8 @@ public sealed class Maml : BilevelSolver<MamlOptions, Maml.State>
 
         problem.UpperGradients(xa, ya, state.MetaGradientX, state.MetaGradientY, upperBatch);
         var beta = Options.OuterStep.At(state.Iteration);
-        Vectors.Axpy(-beta, state.MetaGradientX, state.X);
-        Vectors.Axpy(-beta, state.MetaGradientY, state.Y);
+        state.OuterX.Apply(beta, state.MetaGradientX, state.X);
+        state.OuterY.Apply(beta, state.MetaGradientY, state.Y);
         state.UpperSteps++;
     }
 
@@ -85,6 +86,8 @@ public sealed class Maml : BilevelSolver<MamlOptions, Maml.State>
             : base(context)
         {
             var problem = context.Problem;
+            OuterX = new OuterUpdate(options.Optimizer, problem.UpperDimension);
+            OuterY = new OuterUpdate(options.Optimizer, problem.LowerDimension);
             LowerTasks = LowerBatches(options.TaskBatchSize);
             UpperTasks = UpperBatches(options.TaskBatchSize);
             AdaptedX = new double[problem.UpperDimension];
@@ -114,5 +117,9 @@ public sealed class Maml : BilevelSolver<MamlOptions, Maml.State>
         internal double[] LowerGradientX { get; }
 
         internal double[] LowerGradientY { get; }
+
+        internal OuterUpdate OuterX { get; }
+
+        internal OuterUpdate OuterY { get; }
     }
 }
