@@ -17,6 +17,12 @@ public sealed record RunSettings(RunBudget Budget, int Seed = 0)
 
     /// <summary>y₀ (zeros when null).</summary>
     public IReadOnlyList<double>? LowerStart { get; init; }
+
+    /// <summary>
+    /// Called before every iteration, inside the solver's clock (an experiment driver's per-step work that belongs to
+    /// the method's cost, e.g. drawing a fresh meta-batch of tasks and resetting the task heads); null for none.
+    /// </summary>
+    public Action<SolverState>? BeforeIteration { get; init; }
 }
 
 /// <summary>Progress of a run, reported after each evaluation.</summary>
@@ -83,6 +89,7 @@ public static class SolverRunner
             var start = Stopwatch.GetTimestamp();
             try
             {
+                settings.BeforeIteration?.Invoke(state);
                 solver.Iterate(state);
             }
             catch (Exception e) when (e is InvalidOperationException or ArithmeticException && (!AllFinite(state.X) || !AllFinite(state.Y)))

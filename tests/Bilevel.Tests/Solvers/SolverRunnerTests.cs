@@ -35,6 +35,22 @@ public sealed class SolverRunnerTests
     }
 
     [Fact]
+    public void Run_BeforeIteration_CalledOncePerIterationBeforeTheStep()
+    {
+        var seen = new List<long>();
+        var trace = SolverRunner.Run(Aid(), SolverKit.CheckProblem(), new RunSettings(new RunBudget(4))
+        {
+            BeforeIteration = state =>
+            {
+                seen.Add(state.Iteration);
+                Array.Clear(state.Y);
+            },
+        });
+        Assert.Equal([0, 1, 2, 3], seen);
+        Assert.Equal(4, trace.Final.Iteration);
+    }
+
+    [Fact]
     public void Run_Cancelled_ReturnsTraceSoFar()
     {
         using var cts = new CancellationTokenSource();

@@ -191,9 +191,39 @@ public sealed class FewShotEvaluator<T>
         ReadOnlySpan<float> queryImages, ReadOnlySpan<int> queryLabels)
     {
         var support = Features(parameters, supportImages, supportLabels.Length);
-        var head = FitHead(support, supportLabels, ways);
         var query = Features(parameters, queryImages, queryLabels.Length);
+        if (!AllFinite(support) || !AllFinite(query))
+        {
+            // A diverged representation (float overflow in the ConvNet) classifies nothing: scored 0, not an exception.
+            // Accuracy is a property of the representation; the run itself stops as diverged when x stops being finite.
+            return 0;
+        }
+
+        double[] head;
+        try
+        {
+            head = FitHead(support, supportLabels, ways);
+        }
+        catch (Exception e) when (e is InnerOptimizationException or EvaluationException)
+        {
+            // Features so large that the head objective overflows (a diverging representation): scored 0 as well.
+            return 0;
+        }
+
         return FewShotHyperRepresentationProblem<double>.HeadAccuracy(query, head, queryLabels, ways, Network.FeatureSize);
+    }
+
+    private static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        foreach (var value in values)
+        {
+            if (!double.IsFinite(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private double[] Features(T[] parameters, ReadOnlySpan<float> images, int count)

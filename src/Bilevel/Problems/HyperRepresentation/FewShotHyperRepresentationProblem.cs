@@ -177,7 +177,27 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
     /// <summary>How y is split: task{i}.weight (N × F) and task{i}.bias (N) for each task.</summary>
     public ParameterLayout LowerLayout { get; }
 
-    public IReadOnlyList<string> MetricNames { get; } = ["query accuracy", "support accuracy"];
+    /// <summary>
+    /// Traced metrics: query and support accuracy of the current heads on the pool, and the meta-test accuracy of x on
+    /// <see cref="MonitorEpisodes"/> (heads fitted by <see cref="FewShotEvaluator{T}"/>; NaN while none are set).
+    /// </summary>
+    public IReadOnlyList<string> MetricNames { get; } = ["query accuracy", "support accuracy", "meta-test accuracy"];
+
+    /// <summary>
+    /// Held-out episodes scored at every trace evaluation (the "meta-test accuracy" metric: a curve against time); null
+    /// for none. Evaluation is outside the solver's clock and counts, like every traced metric.
+    /// </summary>
+    public IReadOnlyList<Episode>? MonitorEpisodes
+    {
+        get;
+        set
+        {
+            field = value;
+            _monitor = value is null ? null : CreateEvaluator();
+        }
+    }
+
+    private FewShotEvaluator<T>? _monitor;
 
     /// <summary>The meta-test evaluator for this problem's network and C (<see cref="FewShotEvaluator{T}"/>).</summary>
     public FewShotEvaluator<T> CreateEvaluator(int maxIterations = 100) => new(_net, Regularization, maxIterations);
@@ -254,6 +274,7 @@ public sealed class FewShotHyperRepresentationProblem<T> : BilevelProblem, ITrac
         CheckLength(values, MetricNames.Count, nameof(values));
         values[0] = Accuracy(x, y, query: true);
         values[1] = Accuracy(x, y, query: false);
+        values[2] = _monitor is { } monitor && MonitorEpisodes is { } episodes ? monitor.Evaluate(x, episodes).Mean : double.NaN;
     }
 
     /// <summary>Mean over tasks of the accuracy of head i on task i's query (or support) set at (x, y).</summary>

@@ -245,16 +245,22 @@ public sealed class FewShotHyperRepresentationProblemTests
     {
         var problem = Tiny();
         var x = problem.InitialUpperPoint(1);
-        var values = new double[2];
+        var values = new double[3];
         problem.EvaluateMetrics(x, problem.InitialLowerPoint(0), values);
-        Assert.All(values, value => Assert.InRange(value, 0, 1));
+        Assert.InRange(values[0], 0, 1);
+        Assert.InRange(values[1], 0, 1);
+        Assert.True(double.IsNaN(values[2]), "no monitor tasks set: the meta-test metric is NaN");
 
         var fit = LowerLevelFit.Minimize(problem, x, maxIterations: 300);
+        problem.MonitorEpisodes = TinyEpisodes();
         var before = problem.Counter.Snapshot();
         problem.EvaluateMetrics(x, fit.Y, values);
         Assert.Equal(before, problem.Counter.Snapshot());
         Assert.Equal(1.0, values[1]);
         Assert.InRange(values[0], 0, 1);
+
+        // The monitor metric is the evaluator's accuracy on those tasks.
+        Assert.Equal(problem.CreateEvaluator().Evaluate(x, problem.MonitorEpisodes).Mean, values[2]);
     }
 
     [Fact]
