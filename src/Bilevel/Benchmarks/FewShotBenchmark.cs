@@ -1,6 +1,6 @@
 using Bilevel.Data.Omniglot;
-using Bilevel.Problems.HyperRepresentation;
 using Bilevel.Problems;
+using Bilevel.Problems.HyperRepresentation;
 
 namespace Bilevel.Benchmarks;
 
