@@ -66,6 +66,16 @@ public static class OmniglotClaims
                 PerIteration(ses) >= 5 * PerIteration(hf)));
         }
 
+        var small = runs.FirstOrDefault(r => r.Label == "HF-SES-ITDM Q=1 γ=0.002");
+        if (small is not null && esj is not null)
+        {
+            claims.Add(new($"Beyond paper 001 ({shape}): with a small virtual step γ = 0.002, HF-SES-ITDM with Q = 1 stays finite and learns (above the untrained network), and reaches ESJ (Q = 50) within the 95% intervals",
+                $"HF-SES-ITDM γ = 0.002 {Accuracy(small.Test)} ({small.Trace.StopReason}), ESJ {Accuracy(esj.Test)}, untrained "
+                + (report.RandomFeatures.TryGetValue(shape.ToString(), out var untrained) ? Accuracy(untrained) : "—"),
+                small.Trace.StopReason != Solvers.StopReason.Diverged && (untrained is null || small.Test.Mean > untrained.Mean)
+                && small.Test.Mean + small.Test.HalfWidth95 >= esj.Test.Mean - esj.Test.HalfWidth95));
+        }
+
         if (hozog.Count > 0)
         {
             claims.Add(new($"Paper 001 Fig. 1 ({shape}): HOZOG with 50 and 100 directions still trails HF-SES-ITDM (Q = 1)",

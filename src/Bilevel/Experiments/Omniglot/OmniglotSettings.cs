@@ -102,6 +102,11 @@ public sealed record OmniglotSettings(
     /// inner steps of ESJ/HOZOG are not stated: the solvers' documented defaults (μ = ν = 0.01 for HF-SES-ITDM; ESJ and
     /// HOZOG: μ = 0.1 and T = 50 inner steps, as ESJ's code). When the experiment had to lower α below the paper's 0.4
     /// (see <see cref="OmniglotExperiment"/>), <paramref name="literal"/> adds HF-SES-ITDM with the paper's α = γ = 0.4.
+    /// Beyond the paper, two HF-SES-ITDM variants probe why one direction diverges: Q = 10 directions, and Q = 1 with
+    /// the virtual step γ = 0.002. With one direction v ∈ R^dy the recursion multiplies J by I − γ v bᵀ (b ≈ ∇²yy g v),
+    /// whose eigenvalue 1 − γ vᵀ∇²yy g v is about 1 − γ·dy·λ̄ (dy = 5·33 = 165 here): for γ = α ≈ 0.12 it is below −1,
+    /// so the product of these random matrices grows geometrically although its mean I − γ∇²yy g contracts (the run
+    /// diverges the same way with β = 0.01, measured); γ = 0.002 keeps γ·dy·λ̄ well below 2.
     /// </summary>
     public static IReadOnlyList<OmniglotMethod> Paper001Methods(double innerStep = Paper001InnerStep, bool literal = false)
     {
@@ -114,6 +119,8 @@ public sealed record OmniglotSettings(
             new(new("HOZOG Q=50", "hozog", [$"LowerStep={a}", "UpperStep=0.1", "Directions=50"])),
             new(new("HOZOG Q=100", "hozog", [$"LowerStep={a}", "UpperStep=0.1", "Directions=100"])),
         };
+        methods.Add(new(new("HF-SES-ITDM Q=1 γ=0.002", "hf-ses-itdm", [$"LowerStep={a}", "UpperStep=0.1", "VirtualStep=0.002", "Directions=1"])));
+        methods.Add(new(new("HF-SES-ITDM Q=10", "hf-ses-itdm", [$"LowerStep={a}", "UpperStep=0.1", $"VirtualStep={a}", "Directions=10"])));
         if (literal)
         {
             methods.Add(new(new("HF-SES-ITDM Q=1 α=0.4 (paper)", "hf-ses-itdm", ["LowerStep=0.4", "UpperStep=0.1", "VirtualStep=0.4", "Directions=1"])));
