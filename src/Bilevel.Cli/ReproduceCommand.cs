@@ -26,6 +26,7 @@ internal static partial class ReproduceCommand
         var command = new Command("reproduce", "Run a notebook's experiments from the terminal, write results and print the claims table");
         command.Subcommands.Add(HyperCleaning());
         command.Subcommands.Add(Newsgroups());
+        command.Subcommands.Add(Reviews());
         return command;
     }
 
