@@ -197,6 +197,11 @@ public sealed record ReviewsSettings(
                 "Averaging=0.1", $"BatchSize={b}",
             ]),
         };
+        if (SabaMemoryBytes(task) > SabaMemoryLimit)
+        {
+            methods.RemoveAll(m => m.Solver == "saba");
+        }
+
         if (hr)
         {
             methods.Add(new("MAML", "maml", ["InnerStep=0.05", "OuterStep=0.1", "InnerSteps=10", $"TaskBatchSize={b}"]));
@@ -204,6 +209,36 @@ public sealed record ReviewsSettings(
         }
 
         return methods;
+    }
+
+    /// <summary>The most memory SABA's SAGA tables may take; beyond it SABA is left out of the task (stated in the report's settings).</summary>
+    public const long SabaMemoryLimit = 2L << 30;
+
+    /// <summary>
+    /// SABA's SAGA memory on <paramref name="task"/> with 50-d vectors: per lower sample ∇y g, HVP (dy each) and cross
+    /// product (dx), per upper sample ∇x f (dx) and ∇y f (dy), 8 bytes each. At the paper's sizes (H = 4096, 20,000
+    /// reviews, 400 tasks) every task needs more than 100 GB, so the paper profile leaves SABA out (it is among
+    /// App. F's tuned methods; §4's text names StocBio, TTSA, F²SA, SOBA and MA-SOBA).
+    /// </summary>
+    public long SabaMemoryBytes(ReviewTaskKind task, int dimension = 50)
+    {
+        long h = HiddenSize;
+        var encoder = (h * dimension) + (3 * h * h) + (4 * h);
+        long dx, dy, lower, upper;
+        switch (task)
+        {
+            case ReviewTaskKind.HyperRepresentation:
+                (dx, dy, lower, upper) = (encoder, PoolTasks * 2 * (h + 1), PoolTasks, PoolTasks);
+                break;
+            case ReviewTaskKind.Hyperparameter:
+                (dx, dy, lower, upper) = (1, encoder + (2 * (h + 1)), HpoTrain, HpoValidation);
+                break;
+            default:
+                (dx, dy, lower, upper) = (CleaningTrain, encoder + (2 * (h + 1)), CleaningTrain, CleaningValidation);
+                break;
+        }
+
+        return 8 * ((lower * ((2 * dy) + dx)) + (upper * (dx + dy)));
     }
 
     /// <summary>BO-REP and the baselines of <paramref name="task"/>.</summary>

@@ -17,7 +17,8 @@ public sealed class ReviewsExperimentTests
         foreach (var task in Enum.GetValues<ReviewTaskKind>())
         {
             var methods = settings.Methods(task);
-            Assert.Equal(task == ReviewTaskKind.HyperRepresentation ? 9 : 7, methods.Count);
+            var saba = profile != ExperimentProfile.Paper ? 1 : 0;
+            Assert.Equal((task == ReviewTaskKind.HyperRepresentation ? 8 : 6) + saba, methods.Count);
             foreach (var method in methods.Append(settings.BoRep(task, period: 12, lowerSteps: 16, lowerRate: 5e-3)))
             {
                 Assert.Equal(method.Solver, method.CreateSolver().Info.Name);
@@ -41,6 +42,18 @@ public sealed class ReviewsExperimentTests
         Assert.Equal(64, hpo.UpperBatchSize);
         var hc = (BoRepOptions)settings.BoRep(ReviewTaskKind.HyperCleaning).CreateSolver().OptionsValue;
         Assert.Equal((0.05, 0.05, 0.05, 512), (hc.LowerStep.At(0), hc.UpperStep.At(0), hc.LinearSystemStep.At(0), hc.LowerBatchSize));
+    }
+
+    [Fact]
+    public void SabaMemoryBytes_DefaultAndPaper_FitsThenExceedsTheLimit()
+    {
+        var standard = ReviewsSettings.For(ExperimentProfile.Default);
+        // H = 32, D = 50: encoder 32·50 + 3·32² + 4·32 = 4800, classifier 4866; 2000 training reviews, 500 validation.
+        Assert.Equal(8L * ((2000 * ((2 * 4866) + 1)) + (500 * (1 + 4866))), standard.SabaMemoryBytes(ReviewTaskKind.Hyperparameter));
+        Assert.True(standard.SabaMemoryBytes(ReviewTaskKind.HyperCleaning) < ReviewsSettings.SabaMemoryLimit);
+        var paper = ReviewsSettings.For(ExperimentProfile.Paper);
+        Assert.True(paper.SabaMemoryBytes(ReviewTaskKind.Hyperparameter) > ReviewsSettings.SabaMemoryLimit);
+        Assert.True(paper.SabaMemoryBytes(ReviewTaskKind.HyperRepresentation) > ReviewsSettings.SabaMemoryLimit);
     }
 
     [Fact]
