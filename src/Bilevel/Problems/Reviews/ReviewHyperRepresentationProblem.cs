@@ -203,6 +203,11 @@ public sealed class ReviewHyperRepresentationProblem<T> : BilevelProblem, ITrace
         values[0] = accuracy;
         values[1] = loss;
         values[2] = PoolQueryAccuracy(y);
+
+        // The runner evaluates f, g (full pool) and these metrics between iterations, at the x the solver has just
+        // written; forget the features they cached so that evaluation never makes the solver's next oracles cheaper.
+        Array.Clear(_supportValid);
+        Array.Clear(_queryValid);
     }
 
     /// <summary>Meta-test: a head fitted on each held-out task's support features, scored on its query (mean accuracy, mean CE).</summary>
