@@ -27,6 +27,7 @@ internal static partial class ReproduceCommand
         command.Subcommands.Add(HyperCleaning());
         command.Subcommands.Add(Newsgroups());
         command.Subcommands.Add(Omniglot());
+        command.Subcommands.Add(Reviews());
         return command;
     }
 

@@ -24,4 +24,14 @@ public sealed class ReproduceCommandTests
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("--profile 'tiny' is not a profile", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReproduceReviews_UnknownProfile_ExitsTwoWithOneLineNamingIt()
+    {
+        var (code, output, error) = await CliHarness.RunAsync("reproduce", "reviews", "--profile", "full");
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--profile 'full' is not a profile", error, StringComparison.Ordinal);
+    }
 }

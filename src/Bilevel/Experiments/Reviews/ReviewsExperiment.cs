@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using Bilevel.Experiments.HyperCleaning;
+using Bilevel.Numerics;
+using Bilevel.Problems;
+using Bilevel.Problems.Reviews;
+using Bilevel.Solvers;
+using Bilevel.Traces;
+
+namespace Bilevel.Experiments.Reviews;
+
+/// <summary>One method's runs (one trace per seed) on one task.</summary>
+/// <param name="Task">The task.</param>
+/// <param name="Dataset">"Amazon reviews", "Sentiment140 p = 0.3", …</param>
+/// <param name="CorruptionRate">p for hyper-cleaning, else 0.</param>
+/// <param name="Method">The solver and its settings.</param>
+/// <param name="Traces">One trace per seed.</param>
+/// <param name="Group">null for the main comparison; "radius", "period", "lower steps", "large period", "100-d" for the ablations.</param>
+/// <param name="Parameter">The ablated value (R, I, N), or NaN.</param>
+public sealed record ReviewRun(ReviewTaskKind Task, string Dataset, double CorruptionRate, HyperCleaningMethod Method, IReadOnlyList<SolverTrace> Traces,
+    string? Group = null, double Parameter = double.NaN)
+{
+    public string Label => Method.Label;
+
+    /// <summary>Median over seeds of a final metric.</summary>
+    public double FinalMetric(string name) => ReviewsExperiment.Median(Traces.Where(t => t.MetricNames.Contains(name)).Select(t => t.Value(t.Final, TraceQuantity.Metric, name)));
+
+    /// <summary>Median over seeds of the final test accuracy.</summary>
+    public double TestAccuracy => FinalMetric("test accuracy");
+
+    /// <summary>Median over seeds of the final upper-level (query or validation) loss.</summary>
+    public double FinalUpperLoss => ReviewsExperiment.Median(Traces.Select(t => t.Final.UpperLoss));
+
+    /// <summary>Median over seeds of the final lower-level (training) loss.</summary>
+    public double FinalLowerLoss => ReviewsExperiment.Median(Traces.Select(t => t.Final.LowerLoss));
+
+    public double Seconds => ReviewsExperiment.Median(Traces.Select(t => t.Final.Seconds));
+
+    public double Iterations => ReviewsExperiment.Median(Traces.Select(t => (double)t.Final.Iteration));
+
+    /// <summary>Median over seeds of the first solver second at which the test accuracy is ≥ <paramref name="target"/>; null when fewer than half of the seeds get there.</summary>
+    public double? SecondsToReach(double target)
+    {
+        var seconds = new List<double>();
+        foreach (var trace in Traces)
+        {
+            foreach (var row in trace.Rows)
+            {
+                if (trace.Value(row, TraceQuantity.Metric, "test accuracy") >= target)
+                {
+                    seconds.Add(row.Seconds);
+                    break;
+                }
+            }
+        }
+
+        return 2 * seconds.Count >= Traces.Count && seconds.Count > 0 ? ReviewsExperiment.Median(seconds) : null;
+    }
+
+    /// <summary>"hyper-representation", "hyperparameter", "hyper-cleaning p = 0.3".</summary>
+    public string TaskName => ReviewsExperiment.TaskName(Task, CorruptionRate);
+}
+
+/// <summary>One step of the Appendix G check: gradient norms at u_k and the local smoothness ‖∇f(u_{k+1}) − ∇f(u_k)‖/‖u_{k+1} − u_k‖ per level.</summary>
+public sealed record SmoothnessPoint(long Iteration, double UpperGradientNorm, double UpperSmoothness, double LowerGradientNorm, double LowerSmoothness);
+
+/// <summary>The classifier trained with uniform weights on the corrupted tweets (no cleaning), the same solver seconds as the bilevel runs.</summary>
+public sealed record UncleanedBaseline(double CorruptionRate, int Seed, double TestAccuracy, double TestLoss, long Steps);
+
+/// <summary>What one run of the reviews experiment measured.</summary>
+public sealed class ReviewsReport
+{
+    internal ReviewsReport(ReviewsSettings settings, IReadOnlyList<string> data, IReadOnlyList<ReviewRun> runs, IReadOnlyList<SmoothnessPoint> smoothness,
+        IReadOnlyList<UncleanedBaseline> baselines, IReadOnlyList<string> testDomains, double seconds)
+    {
+        Settings = settings;
+        Data = data;
+        Runs = runs;
+        Smoothness = smoothness;
+        Baselines = baselines;
+        TestDomains = testDomains;
+        Seconds = seconds;
+        Claims = ReviewsClaims.Check(this);
+    }
+
+    public ReviewsSettings Settings { get; }
+
+    /// <summary>One line per data set (sizes, vectors, truncation).</summary>
+    public IReadOnlyList<string> Data { get; }
+
+    public IReadOnlyList<ReviewRun> Runs { get; }
+
+    public IReadOnlyList<SmoothnessPoint> Smoothness { get; }
+
+    public IReadOnlyList<UncleanedBaseline> Baselines { get; }
+
+    /// <summary>The held-out domains of the hyper-representation task.</summary>
+    public IReadOnlyList<string> TestDomains { get; }
+
+    /// <summary>Wall-clock seconds of the whole experiment (data, runs, evaluation).</summary>
+    public double Seconds { get; }
+
+    public IReadOnlyList<ClaimCheck> Claims { get; }
+
+    /// <summary>The main comparison on one task (hyper-cleaning: at rate <paramref name="rate"/>).</summary>
+    public IReadOnlyList<ReviewRun> Main(ReviewTaskKind task, double rate = 0) =>
+        [.. Runs.Where(r => r.Group is null && r.Task == task && (task != ReviewTaskKind.HyperCleaning || Math.Abs(r.CorruptionRate - rate) < 1e-12))];
+
+    /// <summary>Runs of one ablation group.</summary>
+    public IReadOnlyList<ReviewRun> Group(string group) => [.. Runs.Where(r => r.Group == group)];
+
+    /// <summary>The main comparisons: (task, rate) in order.</summary>
+    public IReadOnlyList<(ReviewTaskKind Task, double Rate)> Comparisons =>
+        [(ReviewTaskKind.HyperRepresentation, 0), (ReviewTaskKind.Hyperparameter, 0), .. Settings.CleaningRates.Select(p => (ReviewTaskKind.HyperCleaning, p))];
+}
+
+/// <summary>Runs paper 004's three text experiments, its ablations and checks (notebook 04, <c>bilevel reproduce reviews</c>).</summary>
+public static class ReviewsExperiment
+{
+    /// <summary>Progress reports of <see cref="Run"/>.</summary>
+    public static int ProgressSteps(ReviewsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var main = settings.Seeds * (settings.Methods(ReviewTaskKind.HyperRepresentation).Count + settings.Methods(ReviewTaskKind.Hyperparameter).Count
+            + (settings.CleaningRates.Count * (settings.Methods(ReviewTaskKind.HyperCleaning).Count + 1)));
+        var ablations = settings.Radii.Count(r => r != 0.5) + settings.Periods.Count(i => i != 2) + settings.LowerStepCounts.Count(n => n != 3);
+        return 2 + main + ablations + 3 + 1 + 3;
+    }
+
+    internal static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : TraceBand.Quantile(sorted, 0.5);
+    }
+
+    /// <summary>The task's name in tables.</summary>
+    public static string TaskName(ReviewTaskKind task, double rate = 0) => task switch
+    {
+        ReviewTaskKind.HyperRepresentation => "hyper-representation",
+        ReviewTaskKind.Hyperparameter => "hyperparameter optimization",
+        _ => $"hyper-cleaning p = {rate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}",
+    };
+
+    /// <summary>Runs everything of <paramref name="settings"/>.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static ReviewsReport Run(ReviewsSettings settings, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var clock = Stopwatch.StartNew();
+        var runs = new List<ReviewRun>();
+        var data = new List<string>();
+        var set50 = Problems(settings, 50);
+        data.AddRange(set50.Description);
+        progress?.Report($"data: {set50.Description[0]}");
+
+        RunSettings Budget(double? seconds, IReadOnlyList<double> x0, IReadOnlyList<double> y0) =>
+            new(new RunBudget(settings.Iterations) { Seconds = seconds }) { Schedule = EvaluationSchedule.Logarithmic(settings.EvaluationsPerDecade), UpperStart = x0, LowerStart = y0 };
+
+        ReviewRun Execute(ProblemSet set, ReviewTaskKind task, double rate, HyperCleaningMethod method, IReadOnlyList<int> seeds, double? seconds, string? group = null,
+            double parameter = double.NaN)
+        {
+            var (problem, x0, y0) = set.For(task, rate);
+            var traces = new List<SolverTrace>();
+            foreach (var seed in seeds)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                traces.Add(SolverRunner.Run(method.CreateSolver(), problem, Budget(seconds, x0, y0) with { Seed = seed }, null, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+                var final = traces[^1];
+                progress?.Report($"{TaskName(task, rate)}: {method.Label}{(group is null ? "" : $" ({group} {parameter})")} seed {seed}: test accuracy "
+                    + $"{final.Value(final.Final, TraceQuantity.Metric, "test accuracy"):P1} after {final.Final.Iteration} iterations, {final.Final.Seconds:F1} s ({final.StopReason})");
+            }
+
+            var run = new ReviewRun(task, set.DatasetName(task, rate), rate, method, traces, group, parameter);
+            runs.Add(run);
+            return run;
+        }
+
+        // Main comparisons (§4.1–4.3; Figs. 1, 2, 3, 6).
+        foreach (var (task, rate) in Comparisons(settings))
+        {
+            foreach (var method in settings.Methods(task))
+            {
+                Execute(set50, task, rate, method, settings.SeedList, settings.Seconds);
+            }
+        }
+
+        // The uncleaned reference: the classifier trained on the corrupted tweets with uniform weights.
+        var baselines = new List<UncleanedBaseline>();
+        foreach (var rate in settings.CleaningRates)
+        {
+            foreach (var seed in settings.SeedList)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                baselines.Add(Uncleaned(set50, settings, rate, seed));
+                progress?.Report($"uncleaned baseline p = {rate} seed {seed}: test accuracy {baselines[^1].TestAccuracy:P1} after {baselines[^1].Steps} SGD steps");
+            }
+        }
+
+        // Table 3 (R), Fig. 7 (I, N) on hyper-representation, seed 0; the R = 0.5, I = 2, N = 3 points are the main BO-REP run's seed 0.
+        var hr = ReviewTaskKind.HyperRepresentation;
+        var mainBoRep = runs.First(r => r.Task == hr && r.Group is null && r.Method.Solver == "bo-rep");
+        var seed0 = new[] { 0 };
+        var seed0Traces = mainBoRep.Traces.Take(1).ToList();
+        foreach (var radius in settings.Radii)
+        {
+            if (radius == 0.5)
+            {
+                runs.Add(mainBoRep with { Traces = seed0Traces, Group = "radius", Parameter = radius, Method = mainBoRep.Method with { Label = "BO-REP R=0.5" } });
+                continue;
+            }
+
+            Execute(set50, hr, 0, settings.BoRep(hr, radius: radius, label: $"BO-REP R={radius}"), seed0, settings.AblationSeconds, "radius", radius);
+        }
+
+        foreach (var period in settings.Periods)
+        {
+            if (period == 2)
+            {
+                runs.Add(mainBoRep with { Traces = seed0Traces, Group = "period", Parameter = period, Method = mainBoRep.Method with { Label = "BO-REP I=2" } });
+                continue;
+            }
+
+            Execute(set50, hr, 0, settings.BoRep(hr, period: period, label: $"BO-REP I={period}"), seed0, settings.AblationSeconds, "period", period);
+        }
+
+        foreach (var steps in settings.LowerStepCounts)
+        {
+            if (steps == 3)
+            {
+                runs.Add(mainBoRep with { Traces = seed0Traces, Group = "lower steps", Parameter = steps, Method = mainBoRep.Method with { Label = "BO-REP N=3" } });
+                continue;
+            }
+
+            Execute(set50, hr, 0, settings.BoRep(hr, lowerSteps: steps, label: $"BO-REP N={steps}"), seed0, settings.AblationSeconds, "lower steps", steps);
+        }
+
+        // Fig. 8: N = 16, I = 12 on every task (smaller lower rates for (b) and (c), App. K); hyper-cleaning at the largest p.
+        var largest = settings.CleaningRates.Max();
+        Execute(set50, hr, 0, settings.BoRep(hr, period: 12, lowerSteps: 16, label: "BO-REP N=16 I=12"), seed0, settings.Seconds, "large period", 12);
+        Execute(set50, ReviewTaskKind.Hyperparameter, 0, settings.BoRep(ReviewTaskKind.Hyperparameter, period: 12, lowerSteps: 16, lowerRate: 8e-4, label: "BO-REP N=16 I=12"),
+            seed0, settings.Seconds, "large period", 12);
+        Execute(set50, ReviewTaskKind.HyperCleaning, largest, settings.BoRep(ReviewTaskKind.HyperCleaning, period: 12, lowerSteps: 16, lowerRate: 5e-3, label: "BO-REP N=16 I=12"),
+            seed0, settings.Seconds, "large period", 12);
+
+        // Appendix G: local smoothness against gradient norm along BO-REP on hyper-representation.
+        var smoothness = SmoothnessCheck(set50, settings, cancellationToken);
+        progress?.Report($"Appendix G: {smoothness.Count} smoothness estimates along BO-REP");
+
+        // Beyond the paper: 100-d word vectors for BO-REP on every task.
+        var set100 = Problems(settings, 100);
+        data.AddRange(set100.Description);
+        progress?.Report($"data: {set100.Description[0]}");
+        Execute(set100, hr, 0, settings.BoRep(hr, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
+        Execute(set100, ReviewTaskKind.Hyperparameter, 0, settings.BoRep(ReviewTaskKind.Hyperparameter, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
+        Execute(set100, ReviewTaskKind.HyperCleaning, largest, settings.BoRep(ReviewTaskKind.HyperCleaning, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
+
+        return new ReviewsReport(settings, data, runs, smoothness, baselines, set50.TestDomains, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The main comparisons of <paramref name="settings"/>: (task, rate).</summary>
+    public static IReadOnlyList<(ReviewTaskKind Task, double Rate)> Comparisons(ReviewsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [(ReviewTaskKind.HyperRepresentation, 0), (ReviewTaskKind.Hyperparameter, 0), .. settings.CleaningRates.Select(p => (ReviewTaskKind.HyperCleaning, p))];
+    }
+
+    /// <summary>
+    /// Appendix G: BO-REP on hyper-representation for <see cref="ReviewsSettings.SmoothnessIterations"/> iterations;
+    /// at each step the full-pool ∇x f and ∇y f at u_k = (x_k, y_k) and u_{k+1}, and the estimate
+    /// L̂ = ‖∇f(u_{k+1}) − ∇f(u_k)‖/‖u_{k+1} − u_k‖ per level (the finite-difference estimate along the trajectory
+    /// that Zhang et al. 2020b App. H.3 use).
+    /// </summary>
+    private static List<SmoothnessPoint> SmoothnessCheck(ProblemSet set, ReviewsSettings settings, CancellationToken cancellationToken)
+    {
+        var (problem, x0, y0) = set.For(ReviewTaskKind.HyperRepresentation, 0);
+        var solver = settings.BoRep(ReviewTaskKind.HyperRepresentation).CreateSolver();
+        var state = solver.Start(problem, [.. x0], [.. y0], 0);
+        var points = new List<SmoothnessPoint>();
+        var gx = new double[problem.UpperDimension];
+        var gy = new double[problem.LowerDimension];
+        var gxNext = new double[problem.UpperDimension];
+        var gyNext = new double[problem.LowerDimension];
+        var x = new double[problem.UpperDimension];
+        var y = new double[problem.LowerDimension];
+        problem.UpperGradients(state.X, state.Y, gx, gy);
+        for (var k = 0; k < settings.SmoothnessIterations; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            state.X.CopyTo(x, 0);
+            state.Y.CopyTo(y, 0);
+            solver.Iterate(state);
+            problem.UpperGradients(state.X, state.Y, gxNext, gyNext);
+            var step = Math.Sqrt((Vectors.Distance(state.X, x) * Vectors.Distance(state.X, x)) + (Vectors.Distance(state.Y, y) * Vectors.Distance(state.Y, y)));
+            if (step > 0)
+            {
+                points.Add(new SmoothnessPoint(k, Vectors.Norm(gx), Vectors.Distance(gxNext, gx) / step, Vectors.Norm(gy), Vectors.Distance(gyNext, gy) / step));
+            }
+
+            (gx, gxNext) = (gxNext, gx);
+            (gy, gyNext) = (gyNext, gy);
+        }
+
+        return points;
+    }
+
+    /// <summary>SGD on g(x₀, ·) with every σ(λ_i) equal (no cleaning) at BO-REP's F.3 lower rate and batch, for the main runs' solver seconds.</summary>
+    private static UncleanedBaseline Uncleaned(ProblemSet set, ReviewsSettings settings, double rate, int seed)
+    {
+        var (problem, x0, y0) = set.For(ReviewTaskKind.HyperCleaning, rate);
+        var cleaning = (ReviewHyperCleaningProblem<float>)problem;
+        var x = x0.ToArray();
+        var y = y0.ToArray();
+        var gradient = new double[y.Length];
+        var batches = new BatchSource(problem.LowerSampleCount, settings.CleaningBatch, seed);
+        var clock = Stopwatch.StartNew();
+        var steps = 0L;
+        while (steps < settings.Iterations && (settings.Seconds is not { } limit || clock.Elapsed.TotalSeconds < limit))
+        {
+            problem.LowerGradientY(x, y, gradient, batches.Next());
+            Vectors.Axpy(-0.05, gradient, y);
+            steps++;
+        }
+
+        var (accuracy, loss) = cleaning.Classifier.Score(cleaning.Test, y);
+        return new UncleanedBaseline(rate, seed, accuracy, loss, steps);
+    }
+
+    private static ProblemSet Problems(ReviewsSettings settings, int dimension)
+    {
+        var embedding = ReviewSetups.Embedding(dimension);
+        var reviews = ReviewSetups.AmazonReviews(embedding);
+        var (train, test, sampler) = ReviewSetups.Tasks(reviews, settings.PoolTasks, settings.TestTasks, settings.DataSeed);
+        var hr = new ReviewHyperRepresentationProblem<float>(embedding.Tensor<float>(), settings.HiddenSize, train, test, settings.HeadRegularization, settings.MaxLength);
+        var hpo = ReviewSetups.Hyperparameter<float>(embedding, reviews, settings.HiddenSize, settings.HpoTrain, settings.HpoValidation, settings.HpoTest, settings.MaxLength, settings.DataSeed);
+        var cleaning = settings.CleaningRates.ToDictionary(p => p, p => ReviewSetups.HyperCleaning<float>(embedding, settings.HiddenSize, settings.CleaningTrain,
+            settings.CleaningValidation, p, settings.CleaningRegularization, settings.MaxLength, settings.DataSeed));
+        var first = cleaning[settings.CleaningRates[0]];
+        var description = new List<string>
+        {
+            $"{embedding.Description}; FDU-MTL Amazon reviews {reviews.Train.Count} train-file + {reviews.Test.Count} test-file reviews with a known word, ≤ {settings.MaxLength} tokens",
+            $"hyper-representation: {settings.PoolTasks} training tasks of 20 + 20 reviews from {sampler.TrainingDomains.Count} domains, {settings.TestTasks} held-out tasks from {string.Join(", ", sampler.TestDomains)} (the 3 smallest), μ = {settings.HeadRegularization}, meta-batch {settings.MetaBatch}, H = {settings.HiddenSize}",
+            $"hyperparameter optimization: {hpo.Train.Count} train / {hpo.Validation.Count} validation / {hpo.Test.Count} test reviews, λ = e^ρ from ρ₀ = {settings.HpoStart}, batch {settings.HpoBatch}",
+            $"hyper-cleaning: Sentiment140 {first.Train.Count} training tweets (labels flipped with probability p ∈ {{{string.Join(", ", settings.CleaningRates)}}}: {string.Join(", ", cleaning.Values.Select(c => c.Corrupted.Count(f => f)))} flipped), {first.Validation.Count} clean validation, {first.Test.Count} test tweets, c = {settings.CleaningRegularization}, batch {settings.CleaningBatch}",
+        };
+        return new ProblemSet(dimension, settings, hr, hpo, cleaning, [.. sampler.TestDomains], description);
+    }
+
+    /// <summary>The problems of one word-vector size and their starting points.</summary>
+    private sealed class ProblemSet(int dimension, ReviewsSettings settings, ReviewHyperRepresentationProblem<float> hr, ReviewHyperparameterProblem<float> hpo,
+        Dictionary<double, ReviewHyperCleaningProblem<float>> cleaning, IReadOnlyList<string> testDomains, IReadOnlyList<string> description)
+    {
+        public IReadOnlyList<string> TestDomains => testDomains;
+
+        public IReadOnlyList<string> Description => description;
+
+        public string DatasetName(ReviewTaskKind task, double rate) => task == ReviewTaskKind.HyperCleaning
+            ? $"Sentiment140, GloVe {dimension}-d"
+            : $"Amazon reviews, GloVe {dimension}-d";
+
+        /// <summary>
+        /// The problem and the same start for every method: hyper-representation x₀ = the encoder's seed-0
+        /// initialization, zero heads; hyperparameter ρ₀ and the classifier's seed-0 initialization; hyper-cleaning
+        /// λ_i = 1 (F.3) and the classifier's seed-0 initialization.
+        /// </summary>
+        public (BilevelProblem Problem, IReadOnlyList<double> X0, IReadOnlyList<double> Y0) For(ReviewTaskKind task, double rate) => task switch
+        {
+            ReviewTaskKind.HyperRepresentation => (hr, hr.InitialUpperPoint(0), new double[hr.LowerDimension]),
+            ReviewTaskKind.Hyperparameter => (hpo, [settings.HpoStart], hpo.Classifier.InitialParameters(0)),
+            _ => (cleaning[rate], Enumerable.Repeat(1.0, cleaning[rate].UpperDimension).ToArray(), cleaning[rate].Classifier.InitialParameters(0)),
+        };
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bilevel.Traces;
+
+namespace Bilevel.Experiments.Reviews;
+
+/// <summary>Writes the reviews experiment under <c>results/reviews/</c>: summary.json, claims.txt, tables.txt, one trace CSV per run and the figures.</summary>
+public static class ReviewsResults
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>The summary as one object (profile, sizes, per-run medians, ablations, smoothness, claims).</summary>
+    public static object Summary(ReviewsReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return new
+        {
+            profile = report.Settings.Profile.ToString().ToLowerInvariant(),
+            report.Seconds,
+            settings = report.Settings,
+            report.Data,
+            report.TestDomains,
+            runs = report.Runs.Select(r => new
+            {
+                task = r.TaskName,
+                r.Label,
+                r.Group,
+                parameter = double.IsNaN(r.Parameter) ? (double?)null : r.Parameter,
+                solver = r.Method.Solver,
+                r.Method.Settings,
+                seeds = r.Traces.Count,
+                stop = r.Traces.Select(t => t.StopReason.ToString()),
+                medianIterations = r.Iterations,
+                medianSeconds = r.Seconds,
+                finalTestAccuracy = r.TestAccuracy,
+                finalTestLoss = r.FinalMetric("test loss"),
+                finalUpperLoss = r.FinalUpperLoss,
+                finalLowerLoss = r.FinalLowerLoss,
+            }),
+            uncleaned = report.Baselines,
+            smoothness = report.Smoothness,
+            claims = report.Claims,
+        };
+    }
+
+    /// <summary>The summary as JSON.</summary>
+    public static string SummaryJson(ReviewsReport report) => JsonSerializer.Serialize(Summary(report), Json);
+
+    /// <summary>Writes every file; returns their paths.</summary>
+    public static IReadOnlyList<string> Write(ReviewsReport report, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var files = new List<string>();
+        var traces = Path.Combine(directory, "traces");
+        var figures = Path.Combine(directory, "figures");
+        Directory.CreateDirectory(traces);
+        Directory.CreateDirectory(figures);
+        void Text(string name, string text)
+        {
+            var path = Path.Combine(directory, name);
+            File.WriteAllText(path, text);
+            files.Add(path);
+        }
+
+        Text("summary.json", SummaryJson(report));
+        Text("claims.txt", new ClaimTable("Paper 004 text experiments: claims (issue 9)", report.Claims) + "\n");
+        var tables = report.Comparisons.Select(c => ReviewsFigures.Table(report, c.Task, c.Rate).ToText())
+            .Append(ReviewsFigures.CrossTask(report).ToText()).Append(ReviewsFigures.Ablations(report).ToText()).Append(ReviewsFigures.Uncleaned(report).ToText());
+        Text("tables.txt", string.Join("\n\n", tables) + "\n");
+        foreach (var run in report.Runs)
+        {
+            var name = $"{run.TaskName}-{run.Group ?? "main"}-{run.Label}".Replace(' ', '-').Replace('=', '-').Replace('²', '2').Replace("/", "-", StringComparison.Ordinal);
+            var path = Path.Combine(traces, name + ".csv");
+            TraceCsv.Save(path, run.Traces);
+            files.Add(path);
+        }
+
+        void Figure(string name, Plotting.Figure figure)
+        {
+            var path = Path.Combine(figures, name + ".html");
+            figure.SaveHtml(path);
+            files.Add(path);
+        }
+
+        foreach (var (task, rate) in report.Comparisons)
+        {
+            Figure(ReviewsExperiment.TaskName(task, rate).Replace(' ', '-').Replace('=', '-'), ReviewsFigures.Main(report, task, rate));
+        }
+
+        Figure("table3-radius", ReviewsFigures.Radius(report));
+        Figure("fig7-period-steps", ReviewsFigures.Periods(report));
+        Figure("fig8-large-period", ReviewsFigures.LargePeriod(report));
+        Figure("appG-smoothness", ReviewsFigures.Smoothness(report));
+        Figure("glove-50-vs-100", ReviewsFigures.Dimensions(report));
+        return files;
+    }
+}

@@ -1,0 +1,104 @@
+using Bilevel.Experiments.Reviews;
+using Bilevel.Interactive;
+using Bilevel.Solvers.Paper004;
+
+namespace Bilevel.Tests.Experiments.Reviews;
+
+/// <summary>Notebook 04's settings, claims helpers and one whole smoke-profile run.</summary>
+public sealed class ReviewsExperimentTests
+{
+    [Theory]
+    [InlineData(ExperimentProfile.Smoke)]
+    [InlineData(ExperimentProfile.Default)]
+    [InlineData(ExperimentProfile.Paper)]
+    public void Methods_EveryProfileAndTask_EverySettingBuildsItsSolver(ExperimentProfile profile)
+    {
+        var settings = ReviewsSettings.For(profile);
+        foreach (var task in Enum.GetValues<ReviewTaskKind>())
+        {
+            var methods = settings.Methods(task);
+            var saba = profile != ExperimentProfile.Paper ? 1 : 0;
+            Assert.Equal((task == ReviewTaskKind.HyperRepresentation ? 8 : 6) + saba, methods.Count);
+            foreach (var method in methods.Append(settings.BoRep(task, period: 12, lowerSteps: 16, lowerRate: 5e-3)))
+            {
+                Assert.Equal(method.Solver, method.CreateSolver().Info.Name);
+            }
+        }
+    }
+
+    [Fact]
+    public void BoRep_PaperSettings_PeriodStepsRadiusAndHeadScaling()
+    {
+        var settings = ReviewsSettings.For(ExperimentProfile.Paper);
+        Assert.Equal((4096, 20, 8000L), (settings.HiddenSize, settings.MetaBatch, settings.Iterations));
+        Assert.Equal([0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], settings.Radii);
+        var hr = (BoRep)settings.BoRep(ReviewTaskKind.HyperRepresentation).CreateSolver();
+        var options = (BoRepOptions)hr.OptionsValue;
+        Assert.Equal((2, 3, 0.5, 0.9), (options.Period, options.LowerSteps, options.Radius, options.Momentum));
+        Assert.Equal(0.001 * 20, options.LowerStep.At(0), 12); // F.1's γ = 0.001 per head, × |B| for eq. (3)'s mean over tasks
+        Assert.Equal(0.01, options.UpperStep.At(0), 12);
+        var hpo = (BoRepOptions)settings.BoRep(ReviewTaskKind.Hyperparameter).CreateSolver().OptionsValue;
+        Assert.Equal((0.001, 1e-4), (hpo.LowerStep.At(0), hpo.UpperStep.At(0)));
+        Assert.Equal(64, hpo.UpperBatchSize);
+        var hc = (BoRepOptions)settings.BoRep(ReviewTaskKind.HyperCleaning).CreateSolver().OptionsValue;
+        Assert.Equal((0.05, 0.05, 0.05, 512), (hc.LowerStep.At(0), hc.UpperStep.At(0), hc.LinearSystemStep.At(0), hc.LowerBatchSize));
+    }
+
+    [Fact]
+    public void SabaMemoryBytes_DefaultAndPaper_FitsThenExceedsTheLimit()
+    {
+        var standard = ReviewsSettings.For(ExperimentProfile.Default);
+        // H = 32, D = 50: encoder 32·50 + 3·32² + 4·32 = 4800, classifier 4866; 2000 training reviews, 500 validation.
+        Assert.Equal(8L * ((2000 * ((2 * 4866) + 1)) + (500 * (1 + 4866))), standard.SabaMemoryBytes(ReviewTaskKind.Hyperparameter));
+        Assert.True(standard.SabaMemoryBytes(ReviewTaskKind.HyperCleaning) < ReviewsSettings.SabaMemoryLimit);
+        var paper = ReviewsSettings.For(ExperimentProfile.Paper);
+        Assert.True(paper.SabaMemoryBytes(ReviewTaskKind.Hyperparameter) > ReviewsSettings.SabaMemoryLimit);
+        Assert.True(paper.SabaMemoryBytes(ReviewTaskKind.HyperRepresentation) > ReviewsSettings.SabaMemoryLimit);
+    }
+
+    [Fact]
+    public void LinearFit_ExactLineAndNoise_SlopeInterceptCorrelation()
+    {
+        var (slope, intercept, correlation) = ReviewsClaims.LinearFit([1, 2, 3, 4], [3, 5, 7, 9]);
+        Assert.Equal((2.0, 1.0, 1.0), (Math.Round(slope, 12), Math.Round(intercept, 12), Math.Round(correlation, 12)));
+        var (_, _, flat) = ReviewsClaims.LinearFit([1, 2, 3, 4], [1, -1, 1, -1]);
+        Assert.True(flat < 0.5);
+    }
+
+    [Fact]
+    public void Run_SmokeProfile_ReportsEveryStepChecksClaimsAndWritesResults()
+    {
+        var settings = ReviewsSettings.For(ExperimentProfile.Smoke);
+        var lines = new List<string>();
+        var report = ReviewsExperiment.Run(settings, new Collect(lines));
+        Assert.Equal(ReviewsExperiment.ProgressSteps(settings), lines.Count);
+        Assert.Equal(9 + 7 + (2 * 7), report.Runs.Count(r => r.Group is null));
+        Assert.Equal(["baby", "magazines", "software"], report.TestDomains);
+        Assert.Equal(settings.Radii.Count, report.Group("radius").Count);
+        Assert.Equal(3, report.Group("large period").Count);
+        Assert.Equal(3, report.Group("100-d").Count);
+        Assert.Equal(settings.SmoothnessIterations, report.Smoothness.Count);
+        Assert.All(report.Runs, r => Assert.InRange(r.TestAccuracy, 0, 1));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("Table 3", StringComparison.Ordinal));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("App. G", StringComparison.Ordinal));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal));
+        Assert.All(report.Claims, c => Assert.False(string.IsNullOrWhiteSpace(c.Evidence)));
+        var directory = Path.Combine(Path.GetTempPath(), $"reviews-{Guid.NewGuid():N}");
+        try
+        {
+            var files = ReviewsResults.Write(report, directory);
+            Assert.All(files, f => Assert.True(File.Exists(f), f));
+            Assert.Contains(files, f => f.EndsWith("summary.json", StringComparison.Ordinal));
+            Assert.Equal(9, Directory.GetFiles(Path.Combine(directory, "figures")).Length);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private sealed class Collect(List<string> lines) : IProgress<string>
+    {
+        public void Report(string value) => lines.Add(value);
+    }
+}
