@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Bilevel.Experiments;
 using Bilevel.Experiments.Omniglot;
-using Bilevel.Interactive;
 
 namespace Bilevel.Cli;
 
@@ -11,9 +10,7 @@ internal static partial class ReproduceCommand
 {
     private static Command Omniglot()
     {
-        var profile = new Option<string?>("--profile") { Description = "smoke, default or paper (default: BILEVEL_PROFILE, else default)" };
-        var json = new Option<bool>("--json") { Description = "Print the JSON summary on stdout instead of tables" };
-        var output = new Option<string>("--output") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("results", "omniglot") };
+        var (profile, json, output) = ExperimentOptions("omniglot");
         var method = new Option<string[]>("--method") { Description = "Run only the methods with this label, e.g. \"AID-BiO-constant\" (repeatable; default: all)" };
         var command = new Command("omniglot",
             "Notebook 03: Omniglot hyper-representation as papers 001 and 002 run it (ConvNet x, per-task heads y); results under results/omniglot/")
@@ -22,7 +19,7 @@ internal static partial class ReproduceCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var chosen = parse.GetValue(profile) is { } text ? ExperimentProfiles.Parse(text, "--profile") : ExperimentProfiles.Current;
+            var chosen = ChosenProfile(parse, profile);
             var settings = OmniglotSettings.For(chosen) with { Only = parse.GetValue(method) is { Length: > 0 } labels ? labels : null };
             var directory = parse.GetValue(output)!;
             var report = WithProgress("omniglot", OmniglotExperiment.ProgressSteps(settings), progress => OmniglotExperiment.Run(settings, progress, cancellationToken));

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Bilevel.Experiments;
 using Bilevel.Experiments.Reviews;
-using Bilevel.Interactive;
 
 namespace Bilevel.Cli;
 
@@ -10,9 +9,7 @@ internal static partial class ReproduceCommand
 {
     private static Command Reviews()
     {
-        var profile = new Option<string?>("--profile") { Description = "smoke, default or paper (default: BILEVEL_PROFILE, else default)" };
-        var json = new Option<bool>("--json") { Description = "Print the JSON summary on stdout instead of tables" };
-        var output = new Option<string>("--output") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("results", "reviews") };
+        var (profile, json, output) = ExperimentOptions("reviews");
         var command = new Command("reviews",
             "Notebook 04: paper 004's RNN text experiments (hyper-representation and hyperparameter optimization on Amazon reviews, hyper-cleaning on Sentiment140), ablations and claims; results under results/reviews/")
         {
@@ -20,7 +17,7 @@ internal static partial class ReproduceCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var chosen = parse.GetValue(profile) is { } text ? ExperimentProfiles.Parse(text, "--profile") : ExperimentProfiles.Current;
+            var chosen = ChosenProfile(parse, profile);
             var settings = ReviewsSettings.For(chosen);
             var directory = parse.GetValue(output)!;
             var report = WithProgress("reviews", ReviewsExperiment.ProgressSteps(settings), progress => ReviewsExperiment.Run(settings, progress, cancellationToken));

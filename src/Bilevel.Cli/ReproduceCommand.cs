@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Bilevel.Experiments;
 using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Experiments.Newsgroups;
@@ -13,13 +12,7 @@ namespace Bilevel.Cli;
 /// <summary><c>bilevel reproduce hyper-cleaning</c>: notebook 02's experiments without a notebook.</summary>
 internal static partial class ReproduceCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    private static readonly JsonSerializerOptions JsonOptions = ResultsJson.Options;
 
     public static Command Create()
     {
@@ -33,9 +26,7 @@ internal static partial class ReproduceCommand
 
     private static Command HyperCleaning()
     {
-        var profile = new Option<string?>("--profile") { Description = "smoke, default or paper (default: BILEVEL_PROFILE, else default)" };
-        var json = new Option<bool>("--json") { Description = "Print the JSON summary on stdout instead of tables" };
-        var output = new Option<string>("--output") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("results", "hyper-cleaning") };
+        var (profile, json, output) = ExperimentOptions("hyper-cleaning");
         var command = new Command("hyper-cleaning",
             "Notebook 02: data hyper-cleaning on Fashion-MNIST and MNIST as papers 002, 003 and 000 run it; results under results/hyper-cleaning/")
         {
@@ -43,7 +34,7 @@ internal static partial class ReproduceCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var chosen = parse.GetValue(profile) is { } text ? ExperimentProfiles.Parse(text, "--profile") : ExperimentProfiles.Current;
+            var chosen = ChosenProfile(parse, profile);
             var settings = HyperCleaningSettings.For(chosen);
             var directory = parse.GetValue(output)!;
             var report = WithProgress(settings, cancellationToken);
@@ -71,9 +62,7 @@ internal static partial class ReproduceCommand
 
     private static Command Newsgroups()
     {
-        var profile = new Option<string?>("--profile") { Description = "smoke, default or paper (default: BILEVEL_PROFILE, else default)" };
-        var json = new Option<bool>("--json") { Description = "Print the JSON summary on stdout instead of tables" };
-        var output = new Option<string>("--output") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("results", "newsgroups") };
+        var (profile, json, output) = ExperimentOptions("newsgroups");
         var command = new Command("newsgroups",
             "Notebook 05: one L2 hyperparameter per feature on 20 Newsgroups (paper 002 App. A.2); results under results/newsgroups/")
         {
@@ -81,7 +70,7 @@ internal static partial class ReproduceCommand
         };
         command.SetAction((parse, cancellationToken) =>
         {
-            var chosen = parse.GetValue(profile) is { } text ? ExperimentProfiles.Parse(text, "--profile") : ExperimentProfiles.Current;
+            var chosen = ChosenProfile(parse, profile);
             var settings = NewsgroupsSettings.For(chosen);
             var directory = parse.GetValue(output)!;
             var report = WithProgress("newsgroups", NewsgroupsExperiment.ProgressSteps(settings), progress => NewsgroupsExperiment.Run(settings, progress, cancellationToken));
@@ -138,6 +127,18 @@ internal static partial class ReproduceCommand
         });
         return command;
     }
+
+    /// <summary>The options every reproduce subcommand takes: --profile, --json and --output (default results/<paramref name="folder"/>).</summary>
+    private static (Option<string?> Profile, Option<bool> Json, Option<string> Output) ExperimentOptions(string folder) =>
+    (
+        new Option<string?>("--profile") { Description = "smoke, default or paper (default: BILEVEL_PROFILE, else default)" },
+        new Option<bool>("--json") { Description = "Print the JSON summary on stdout instead of tables" },
+        new Option<string>("--output") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("results", folder) }
+    );
+
+    /// <summary>--profile when given, else BILEVEL_PROFILE (else default); a bad value is a one-line error naming the option.</summary>
+    private static ExperimentProfile ChosenProfile(ParseResult parse, Option<string?> profile) =>
+        parse.GetValue(profile) is { } text ? ExperimentProfiles.Parse(text, "--profile") : ExperimentProfiles.Current;
 
     private static HyperCleaningReport WithProgress(HyperCleaningSettings settings, CancellationToken cancellationToken) =>
         WithProgress("hyper-cleaning", HyperCleaningExperiment.ProgressSteps(settings), progress => HyperCleaningExperiment.Run(settings, progress, cancellationToken));

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Bilevel.Plotting;
 using Bilevel.Traces;
 
@@ -14,13 +13,7 @@ namespace Bilevel.Experiments.HyperCleaning;
 /// </summary>
 public static class HyperCleaningResults
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    private static readonly JsonSerializerOptions Json = ResultsJson.Options;
 
     /// <summary>The summary as a JSON-serialisable object (what <c>--json</c> prints).</summary>
     public static object Summary(HyperCleaningReport report)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Bilevel.Interactive;
 using Bilevel.Plotting;
 using Bilevel.Traces;
@@ -12,13 +11,7 @@ namespace Bilevel.Experiments.Omniglot;
 /// <summary>Notebook 03's charts and tables, and the results folder of <c>bilevel reproduce omniglot</c>.</summary>
 public static class OmniglotFigures
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    private static readonly JsonSerializerOptions Json = ResultsJson.Options;
 
     /// <summary>Paper 001 Fig. 1: meta-test accuracy (monitor tasks) against log solver seconds, one panel per shape.</summary>
     public static Figure Paper001(OmniglotReport report)

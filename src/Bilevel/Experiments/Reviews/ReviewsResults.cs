@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Bilevel.Traces;
 
 namespace Bilevel.Experiments.Reviews;
@@ -7,13 +6,7 @@ namespace Bilevel.Experiments.Reviews;
 /// <summary>Writes the reviews experiment under <c>results/reviews/</c>: summary.json, claims.txt, tables.txt, one trace CSV per run and the figures.</summary>
 public static class ReviewsResults
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    private static readonly JsonSerializerOptions Json = ResultsJson.Options;
 
     /// <summary>The summary as one object (profile, sizes, per-run medians, ablations, smoothness, claims).</summary>
     public static object Summary(ReviewsReport report)
