@@ -39,7 +39,7 @@ public enum HyperCleaningSection
 /// <param name="Method">The solver and its settings.</param>
 /// <param name="Traces">One per seed.</param>
 /// <param name="Group">The ablation parameter (paper 000 Figs. 5–6), else null.</param>
-public sealed record HyperCleaningRun(HyperCleaningSection Section, string Dataset, double CorruptionRate, HyperCleaningMethod Method,
+public sealed record HyperCleaningRun(HyperCleaningSection Section, string Dataset, double CorruptionRate, ExperimentMethod Method,
     IReadOnlyList<SolverTrace> Traces, string? Group = null)
 {
     /// <summary>The method's label.</summary>
@@ -253,7 +253,7 @@ public static class HyperCleaningExperiment
         var (atStart, steps) = Calibrate(main, settings);
         progress?.Report($"λ_max(∇²_WW g) = {atStart.Eigenvalue:G4} at W = 0, {steps.LowerSmoothness:G4} at y*(λ₀) (σ = 1/2) → lower and Neumann steps ≤ {steps.SafeStep:G3}");
 
-        HyperCleaningRun Execute(HyperCleaningSection section, BilevelProblem problem, string dataset, double rate, HyperCleaningMethod method, RunBudget budget,
+        HyperCleaningRun Execute(HyperCleaningSection section, BilevelProblem problem, string dataset, double rate, ExperimentMethod method, RunBudget budget,
             IReadOnlyList<int> seeds, string? group = null, IReadOnlyList<double>? lowerStart = null)
         {
             cancellationToken.ThrowIfCancellationRequested();

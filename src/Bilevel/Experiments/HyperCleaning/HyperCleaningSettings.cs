@@ -1,35 +1,8 @@
 using System.Globalization;
 using Bilevel.Interactive;
 using Bilevel.Problems.HyperCleaning;
-using Bilevel.Solvers;
 
 namespace Bilevel.Experiments.HyperCleaning;
-
-/// <summary>
-/// One method of an experiment: a catalogued solver with <c>key=value</c> settings over its paper defaults
-/// (<see cref="OptionsBinder"/>), under a label such as "BP_20" or "stocBiO".
-/// </summary>
-/// <param name="Label">The name in figures and tables.</param>
-/// <param name="Solver">The catalog name (<c>bilevel solvers list</c>).</param>
-/// <param name="Settings">Option changes.</param>
-public sealed record HyperCleaningMethod(string Label, string Solver, IReadOnlyList<string> Settings)
-{
-    /// <summary>The solver with these settings.</summary>
-    public BilevelSolver CreateSolver()
-    {
-        var pairs = new List<KeyValuePair<string, string>>(Settings.Count);
-        foreach (var setting in Settings)
-        {
-            var (key, value) = OptionsBinder.ParseSetting(setting);
-            pairs.Add(new(key, value));
-        }
-
-        return SolverCatalog.Get(Solver).Create(pairs);
-    }
-
-    /// <summary>"solver key=value …", as <c>bilevel solve --solver … --set …</c> takes it.</summary>
-    public override string ToString() => Settings.Count == 0 ? Solver : $"{Solver} {string.Join(" ", Settings)}";
-}
 
 /// <summary>
 /// Step sizes that depend on the problem's measured spectrum. With mean-normalised losses the largest eigenvalue L
@@ -126,7 +99,7 @@ public sealed record HyperCleaningSettings(
     /// with T = 10 and 10 CG steps. The outer optimiser is SGD for all (the algorithms as written; the paper's runs
     /// use Adam), with one shared step.
     /// </summary>
-    public static IReadOnlyList<HyperCleaningMethod> Paper002Methods(HyperCleaningSteps steps)
+    public static IReadOnlyList<ExperimentMethod> Paper002Methods(HyperCleaningSteps steps)
     {
         var a = Number(steps.SafeStep);
         var eta = Number(steps.SafeStep);
@@ -150,7 +123,7 @@ public sealed record HyperCleaningSettings(
     /// (<see cref="HyperCleaningSteps"/>); the outer step is the shared one, a tenth of it for BSA (the paper's 0.01
     /// against 0.1).
     /// </summary>
-    public static IReadOnlyList<HyperCleaningMethod> Paper003Methods(HyperCleaningSteps steps)
+    public static IReadOnlyList<ExperimentMethod> Paper003Methods(HyperCleaningSteps steps)
     {
         var beta = Number(steps.UpperStep);
         return
@@ -170,7 +143,7 @@ public sealed record HyperCleaningSettings(
     /// Paper 003 Table 2's fully single-loop methods (no hyperparameters given there): TTSA and SOBA with their
     /// papers' decaying steps a/(t+1)^{0.4} (lower) and β/(t+1)^{0.6} (upper), MA-SOBA with constant steps, batch 1000.
     /// </summary>
-    public static IReadOnlyList<HyperCleaningMethod> Paper003SingleLoopMethods(HyperCleaningSteps steps)
+    public static IReadOnlyList<ExperimentMethod> Paper003SingleLoopMethods(HyperCleaningSteps steps)
     {
         var a = Number(steps.SafeStep);
         var beta = Number(steps.UpperStep);
@@ -184,7 +157,7 @@ public sealed record HyperCleaningSettings(
     }
 
     /// <summary>LazyBLO at laziness period N with paper 003's Task 1 steps (capped at 1/L).</summary>
-    public static HyperCleaningMethod LazyBlo(HyperCleaningSteps steps, int period) =>
+    public static ExperimentMethod LazyBlo(HyperCleaningSteps steps, int period) =>
         new(period == 8 ? "LazyBLO" : $"LazyBLO N={period}", "lazyblo",
             [$"UpperStep={Number(steps.UpperStep)}", $"LowerStep={Number(steps.Capped(0.5))}", $"LinearSystemStep={Number(steps.Capped(0.1))}",
                 $"LazyPeriod={period}", "BatchSize=1000"]);
@@ -195,10 +168,10 @@ public sealed record HyperCleaningSettings(
     /// one inner step (NS_1_10, CG_1_10, CG_1_1, the paper's method_T_K naming) and CG double-loop (CG_20_10, cold
     /// inner start); batch <see cref="CnnBatch"/>.
     /// </summary>
-    public IReadOnlyList<HyperCleaningMethod> Paper000Methods()
+    public IReadOnlyList<ExperimentMethod> Paper000Methods()
     {
         var batch = $"BatchSize={CnnBatch}";
-        var methods = new List<HyperCleaningMethod> { new("FSLA", "fsla", [batch]) };
+        var methods = new List<ExperimentMethod> { new("FSLA", "fsla", [batch]) };
         foreach (var t in BpSteps)
         {
             methods.Add(new($"BP_{t}", "bp", [batch, $"InnerSteps={t}"]));
@@ -216,10 +189,10 @@ public sealed record HyperCleaningSettings(
     /// Paper 000 Figs. 5–6: FSLA with one hyperparameter at a time halved and doubled around the defaults (batch
     /// size, δ, c_τ, c_η, c_β).
     /// </summary>
-    public IReadOnlyList<(string Parameter, HyperCleaningMethod Method)> Paper000Ablations()
+    public IReadOnlyList<(string Parameter, ExperimentMethod Method)> Paper000Ablations()
     {
         var batch = $"BatchSize={CnnBatch}";
-        var list = new List<(string, HyperCleaningMethod)>();
+        var list = new List<(string, ExperimentMethod)>();
         foreach (var b in new[] { CnnBatch / 2, CnnBatch * 2 })
         {
             list.Add(("batch size", new($"FSLA batch {b}", "fsla", [$"BatchSize={b}"])));

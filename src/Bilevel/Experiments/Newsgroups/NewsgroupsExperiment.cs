@@ -33,7 +33,7 @@ public sealed record NewsgroupsSettings(ExperimentProfile Profile, int Seeds, do
     };
 
     /// <summary>The main comparison (paper Fig. 2): stocBiO at the first batch size, reverse, AID-FP, AID-CG, HOAG.</summary>
-    public IReadOnlyList<HyperCleaningMethod> Methods() =>
+    public IReadOnlyList<ExperimentMethod> Methods() =>
     [
         StocBiO(BatchSizes[0]),
         new("reverse", "reverse", ["InnerStep=100", "OuterStep=100", "InnerSteps=10", "TruncationSteps=10"]),
@@ -43,7 +43,7 @@ public sealed record NewsgroupsSettings(ExperimentProfile Profile, int Seeds, do
     ];
 
     /// <summary>stocBiO with batch size <paramref name="batch"/> for every role (App. A.2: η = 0.5, Q = 10, T = 10; Hessian batches of Proposition 3 with B Q = batch).</summary>
-    public static HyperCleaningMethod StocBiO(int batch) =>
+    public static ExperimentMethod StocBiO(int batch) =>
         new(batch == 100 ? "stocBiO" : $"stocBiO B={batch}", "stocbio",
             ["InnerStep=100", "OuterStep=100", "InnerSteps=10", "NeumannSteps=10", "NeumannStep=0.5", $"LowerBatchSize={batch}", $"UpperBatchSize={batch}",
                 $"CrossBatchSize={batch}", $"HessianBatchBase={(batch / 10.0).ToString(CultureInfo.InvariantCulture)}", "HessianBatches=Uniform"]);
@@ -117,7 +117,7 @@ public static class NewsgroupsExperiment
         progress?.Report($"data: {data.Description}");
         var runs = new List<HyperCleaningRun>();
 
-        void Execute(HyperCleaningMethod method, string? group)
+        void Execute(ExperimentMethod method, string? group)
         {
             var stochastic = method.Solver == "stocbio";
             var traces = new List<SolverTrace>();

@@ -79,9 +79,8 @@ public static class OmniglotFigures
         foreach (var r in report.Runs)
         {
             var c = r.Trace.Final.Counts;
-            rows.Add([r.Section.ToString(), r.Shape.ToString(), r.Label, Accuracy(r.Test), r.OneShot is { } o ? Accuracy(o) : "—", Number(r.Seconds), r.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                c.Hvps.ToString(System.Globalization.CultureInfo.InvariantCulture), c.CrossProducts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                c.Gradients.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Trace.StopReason.ToString()]);
+            rows.Add([r.Section.ToString(), r.Shape.ToString(), r.Label, Accuracy(r.Test), r.OneShot is { } o ? Accuracy(o) : "—", Number(r.Seconds),
+                Count(r.Iterations), Count(c.Hvps), Count(c.CrossProducts), Count(c.Gradients), r.Trace.StopReason.ToString()]);
         }
 
         foreach (var (shape, accuracy) in report.RandomFeatures)
@@ -164,6 +163,8 @@ public static class OmniglotFigures
             claims = report.Claims,
         };
     }
+
+    private static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string TraceFile(OmniglotRun run) =>
         Path.Combine("traces", $"{run.Section}-{run.Shape.Ways}w{run.Shape.Shots}s-{run.Label}".ToLowerInvariant().Replace(' ', '-').Replace('=', '-') + ".csv");

@@ -1,4 +1,3 @@
-using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Interactive;
 
 namespace Bilevel.Experiments.Omniglot;
@@ -28,7 +27,7 @@ public sealed record FewShotShape(int Ways, int Shots)
 /// Set y = 0 after each fresh meta-batch (the heads of new tasks start from zero), for every method except MAML and
 /// ANIL, whose y is the meta-learned head initialization.
 /// </param>
-public sealed record OmniglotMethod(HyperCleaningMethod Method, bool ResetHeads = true)
+public sealed record OmniglotMethod(ExperimentMethod Method, bool ResetHeads = true)
 {
     public string Label => Method.Label;
 }

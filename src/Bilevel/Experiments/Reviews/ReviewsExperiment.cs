@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Numerics;
 using Bilevel.Problems;
 using Bilevel.Problems.Reviews;
@@ -16,7 +15,7 @@ namespace Bilevel.Experiments.Reviews;
 /// <param name="Traces">One trace per seed.</param>
 /// <param name="Group">null for the main comparison; "radius", "period", "lower steps", "large period", "100-d" for the ablations.</param>
 /// <param name="Parameter">The ablated value (R, I, N), or NaN.</param>
-public sealed record ReviewRun(ReviewTaskKind Task, string Dataset, double CorruptionRate, HyperCleaningMethod Method, IReadOnlyList<SolverTrace> Traces,
+public sealed record ReviewRun(ReviewTaskKind Task, string Dataset, double CorruptionRate, ExperimentMethod Method, IReadOnlyList<SolverTrace> Traces,
     string? Group = null, double Parameter = double.NaN)
 {
     public string Label => Method.Label;
@@ -155,7 +154,7 @@ public static class ReviewsExperiment
         RunSettings Budget(double? seconds, IReadOnlyList<double> x0, IReadOnlyList<double> y0) =>
             new(new RunBudget(settings.Iterations) { Seconds = seconds }) { Schedule = EvaluationSchedule.Logarithmic(settings.EvaluationsPerDecade), UpperStart = x0, LowerStart = y0 };
 
-        ReviewRun Execute(ProblemSet set, ReviewTaskKind task, double rate, HyperCleaningMethod method, IReadOnlyList<int> seeds, double? seconds, string? group = null,
+        ReviewRun Execute(ProblemSet set, ReviewTaskKind task, double rate, ExperimentMethod method, IReadOnlyList<int> seeds, double? seconds, string? group = null,
             double parameter = double.NaN)
         {
             var (problem, x0, y0) = set.For(task, rate);

@@ -71,23 +71,8 @@ public static class ReviewsFigures
     }
 
     /// <summary>Fig. 8: N = 16, I = 12 against N = 3, I = 2 on each task, test accuracy against solver seconds.</summary>
-    public static Figure LargePeriod(ReviewsReport report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        var large = report.Group("large period");
-        var figure = new Figure("Paper 004 Fig. 8 — N = 16, I = 12 (dashed in the paper) against N = 3, I = 2", 1, Math.Max(1, large.Count)) { Width = 1200 };
-        for (var i = 0; i < large.Count; i++)
-        {
-            var run = large[i];
-            var reference = report.Main(run.Task, run.CorruptionRate).First(r => r.Method.Solver == "bo-rep");
-            TraceFigures.AddNamed(figure, [("N=3 I=2", reference.Traces.Take(1).ToList()), ("N=16 I=12", run.Traces)], TraceAxis.Seconds, TraceQuantity.Metric, "test accuracy", 1, i + 1);
-            figure.SubplotTitle(1, i + 1, run.TaskName);
-            figure.XAxis(1, i + 1).Title = "solver seconds";
-            figure.YAxis(1, i + 1).Title = "test accuracy";
-        }
-
-        return figure;
-    }
+    public static Figure LargePeriod(ReviewsReport report) =>
+        AgainstMainBoRep(report, "large period", "Paper 004 Fig. 8 — N = 16, I = 12 (dashed in the paper) against N = 3, I = 2", "N=3 I=2", "N=16 I=12");
 
     /// <summary>Appendix G / Fig. 4: local smoothness estimates against the gradient norm, (a) upper level, (b) lower level.</summary>
     public static Figure Smoothness(ReviewsReport report)
@@ -105,16 +90,23 @@ public static class ReviewsFigures
     }
 
     /// <summary>Beyond the paper: BO-REP with 50-d against 100-d GloVe vectors on each task.</summary>
-    public static Figure Dimensions(ReviewsReport report)
+    public static Figure Dimensions(ReviewsReport report) =>
+        AgainstMainBoRep(report, "100-d", "Word-vector size: BO-REP with GloVe 50-d against 100-d", "50-d", "100-d");
+
+    /// <summary>
+    /// One panel per run of <paramref name="group"/>: its test accuracy against solver seconds beside the main
+    /// comparison's BO-REP run (first seed) on the same task.
+    /// </summary>
+    private static Figure AgainstMainBoRep(ReviewsReport report, string group, string title, string referenceName, string runName)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var wide = report.Group("100-d");
-        var figure = new Figure("Word-vector size: BO-REP with GloVe 50-d against 100-d", 1, Math.Max(1, wide.Count)) { Width = 1200 };
-        for (var i = 0; i < wide.Count; i++)
+        var runs = report.Group(group);
+        var figure = new Figure(title, 1, Math.Max(1, runs.Count)) { Width = 1200 };
+        for (var i = 0; i < runs.Count; i++)
         {
-            var run = wide[i];
+            var run = runs[i];
             var reference = report.Main(run.Task, run.CorruptionRate).First(r => r.Method.Solver == "bo-rep");
-            TraceFigures.AddNamed(figure, [("50-d", reference.Traces.Take(1).ToList()), ("100-d", run.Traces)], TraceAxis.Seconds, TraceQuantity.Metric, "test accuracy", 1, i + 1);
+            TraceFigures.AddNamed(figure, [(referenceName, reference.Traces.Take(1).ToList()), (runName, run.Traces)], TraceAxis.Seconds, TraceQuantity.Metric, "test accuracy", 1, i + 1);
             figure.SubplotTitle(1, i + 1, run.TaskName);
             figure.XAxis(1, i + 1).Title = "solver seconds";
             figure.YAxis(1, i + 1).Title = "test accuracy";

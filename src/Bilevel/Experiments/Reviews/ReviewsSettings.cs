@@ -1,5 +1,4 @@
 using System.Globalization;
-using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Interactive;
 
 namespace Bilevel.Experiments.Reviews;
@@ -130,7 +129,7 @@ public sealed record ReviewsSettings(
     /// "plain SGD … with only one stage" (F.1) with T and α unreported: one epoch of Algorithm 3 with σ = 0, L = μ =
     /// 1/(2γ), so T₀ = ⌈16L/μ⌉ = 16 steps of α₀ = 1/(2L) = γ, and V0 = 100 so that the ball B₀ does not bind.
     /// </summary>
-    public HyperCleaningMethod BoRep(ReviewTaskKind task, int period = 2, int lowerSteps = 3, double radius = 0.5, double? lowerRate = null, string? label = null)
+    public ExperimentMethod BoRep(ReviewTaskKind task, int period = 2, int lowerSteps = 3, double radius = 0.5, double? lowerRate = null, string? label = null)
     {
         var (lower, upper, z) = task switch
         {
@@ -162,7 +161,7 @@ public sealed record ReviewsSettings(
     /// / 0.05), MA-SOBA (F.1 (0.05, 0.1), z 0.01; F.2 0.05, z 0.01; F.3 (0.1, 0.05), z 0.05; β = 0.9, i.e. θ = 0.1), and
     /// on hyper-representation MAML and ANIL (F.1 (0.05, 0.1), 10 inner steps). F.2's upper rate is 1e-4 for all.
     /// </summary>
-    public IReadOnlyList<HyperCleaningMethod> Baselines(ReviewTaskKind task)
+    public IReadOnlyList<ExperimentMethod> Baselines(ReviewTaskKind task)
     {
         var b = Batch(task);
         var s = task == ReviewTaskKind.HyperRepresentation ? HeadStepScale : 1;
@@ -172,7 +171,7 @@ public sealed record ReviewsSettings(
         double lower(double hrRate, double hpoRate, double hcRate) => (hr ? hrRate : hpo ? hpoRate : hcRate) * s;
         var stocInner = hr ? 10 : 5;
         var neumann = 0.01 * s;
-        var methods = new List<HyperCleaningMethod>
+        var methods = new List<ExperimentMethod>
         {
             new("stocBiO", "stocbio",
             [
@@ -242,9 +241,9 @@ public sealed record ReviewsSettings(
     }
 
     /// <summary>BO-REP and the baselines of <paramref name="task"/>.</summary>
-    public IReadOnlyList<HyperCleaningMethod> Methods(ReviewTaskKind task) => [BoRep(task), .. Baselines(task)];
+    public IReadOnlyList<ExperimentMethod> Methods(ReviewTaskKind task) => [BoRep(task), .. Baselines(task)];
 
-    private static HyperCleaningMethod F2sa(ReviewTaskKind task, int batch, double scale)
+    private static ExperimentMethod F2sa(ReviewTaskKind task, int batch, double scale)
     {
         var (penalty, auxiliary, x) = task == ReviewTaskKind.Hyperparameter ? (0.01, 0.01, 1e-4) : (0.05, 0.05, 0.01);
         penalty *= scale;

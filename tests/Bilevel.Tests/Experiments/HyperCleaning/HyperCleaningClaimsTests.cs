@@ -1,3 +1,4 @@
+using Bilevel.Experiments;
 using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Interactive;
 using Bilevel.LinearSolvers;
@@ -25,7 +26,7 @@ public sealed class HyperCleaningClaimsTests
     }
 
     private static HyperCleaningRun Run(HyperCleaningSection section, string label, string solver, double rate, double[] losses, long hvps, double accuracy = 0.8) =>
-        new(section, "Fashion-MNIST", rate, new HyperCleaningMethod(label, solver, []), [Trace(solver, losses, hvps, accuracy)]);
+        new(section, "Fashion-MNIST", rate, new ExperimentMethod(label, solver, []), [Trace(solver, losses, hvps, accuracy)]);
 
     private static HyperCleaningReport Report(params HyperCleaningRun[] runs) =>
         new(Settings, new HyperCleaningSteps(30, 1000), new EigenvalueEstimate(30, 10, 0), runs, [], [], [], 1);

@@ -1,3 +1,4 @@
+using Bilevel.Experiments;
 using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Experiments.Newsgroups;
 using Bilevel.Interactive;
@@ -31,7 +32,7 @@ public sealed class NewsgroupsExperimentTests
             new(5, 5, 1, default, loss, loss, null, null, null, [accuracy, loss]),
         };
         var trace = new SolverTrace(SolverCatalog.Get(solver).Info, "", "test", 0, ["test accuracy", "test loss"], rows, StopReason.Seconds);
-        return new HyperCleaningRun(HyperCleaningSection.Paper002, "20 Newsgroups", 0, new HyperCleaningMethod(label, solver, []), [trace], group);
+        return new HyperCleaningRun(HyperCleaningSection.Paper002, "20 Newsgroups", 0, new ExperimentMethod(label, solver, []), [trace], group);
     }
 
     [Fact]
