@@ -164,7 +164,6 @@ public static class OmniglotFigures
         };
     }
 
-    private static string Count(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string TraceFile(OmniglotRun run) =>
         Path.Combine("traces", $"{run.Section}-{run.Shape.Ways}w{run.Shape.Shots}s-{run.Label}".ToLowerInvariant().Replace(' ', '-').Replace('=', '-') + ".csv");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bilevel.Data.Text;
 using Bilevel.Numerics;
 using Bilevel.Problems;
 using Bilevel.Problems.Reviews;
@@ -62,15 +63,37 @@ public sealed record ReviewRun(ReviewTaskKind Task, string Dataset, double Corru
 /// <summary>One step of the Appendix G check: gradient norms at u_k and the local smoothness ‖∇f(u_{k+1}) − ∇f(u_k)‖/‖u_{k+1} − u_k‖ per level.</summary>
 public sealed record SmoothnessPoint(long Iteration, double UpperGradientNorm, double UpperSmoothness, double LowerGradientNorm, double LowerSmoothness);
 
-/// <summary>The classifier trained with uniform weights on the corrupted tweets (no cleaning), the same solver seconds as the bilevel runs.</summary>
-public sealed record UncleanedBaseline(double CorruptionRate, int Seed, double TestAccuracy, double TestLoss, long Steps);
+/// <summary>
+/// A hyper-cleaning reference outside the bilevel methods: the classifier trained by SGD on the corrupted tweets for
+/// the main runs' solver seconds, with every weight equal (<paramref name="CleanOnly"/> false: no cleaning) or with the
+/// flipped tweets' weights set to 0 (true: the true corruption mask, what a perfect cleaner would hand the lower level).
+/// </summary>
+public sealed record CleaningReference(double CorruptionRate, int Seed, bool CleanOnly, double TestAccuracy, double TestLoss, long Steps);
+
+/// <summary>
+/// The hyper-representation reference outside the bilevel methods (beyond the paper): the encoder and a linear head
+/// trained directly on review labels (Adam, <see cref="ReviewsExperiment.SupervisedRate"/>, batches of
+/// <see cref="ReviewsSettings.HpoBatch"/>, from the bilevel runs' encoder start), then scored exactly as the bilevel
+/// runs are, by 20-shot heads on the held-out domains' tasks. With <paramref name="Data"/> "pool" it sees the
+/// reviews of the bilevel pool's tasks (their labels used directly); with "training domains" every labelled review of
+/// the train files outside the held-out domains, an estimate of what an encoder of this size can give the heads.
+/// </summary>
+/// <param name="Data">"pool" or "training domains".</param>
+/// <param name="Reviews">Training reviews.</param>
+/// <param name="Steps">Adam steps taken in the budget.</param>
+/// <param name="Seconds">Training seconds (evaluation excluded).</param>
+/// <param name="HeldOutAccuracy">Mean query accuracy of the held-out tasks' 20-shot heads.</param>
+/// <param name="HeldOutLoss">Their mean query cross entropy.</param>
+/// <param name="SameDomainAccuracy">The trained classifier's own accuracy on up to 2000 test-file reviews of the training domains.</param>
+public sealed record SupervisedReference(string Data, int Reviews, long Steps, double Seconds, double HeldOutAccuracy, double HeldOutLoss, double SameDomainAccuracy);
 
 /// <summary>What one run of the reviews experiment measured.</summary>
 public sealed class ReviewsReport
 {
     internal ReviewsReport(ReviewsSettings settings, IReadOnlyList<string> data, IReadOnlyList<ReviewRun> runs, IReadOnlyList<SmoothnessPoint> smoothness,
-        IReadOnlyList<UncleanedBaseline> baselines, IReadOnlyList<string> testDomains, double seconds)
+        IReadOnlyList<CleaningReference> baselines, IReadOnlyList<SupervisedReference> supervised, IReadOnlyList<string> testDomains, double seconds)
     {
+        Supervised = supervised;
         Settings = settings;
         Data = data;
         Runs = runs;
@@ -90,7 +113,11 @@ public sealed class ReviewsReport
 
     public IReadOnlyList<SmoothnessPoint> Smoothness { get; }
 
-    public IReadOnlyList<UncleanedBaseline> Baselines { get; }
+    /// <summary>The hyper-cleaning references: uniform weights and clean subset, per rate and seed.</summary>
+    public IReadOnlyList<CleaningReference> Baselines { get; }
+
+    /// <summary>The supervised encoders of the hyper-representation task (pool, training domains).</summary>
+    public IReadOnlyList<SupervisedReference> Supervised { get; }
 
     /// <summary>The held-out domains of the hyper-representation task.</summary>
     public IReadOnlyList<string> TestDomains { get; }
@@ -120,9 +147,9 @@ public static class ReviewsExperiment
     {
         ArgumentNullException.ThrowIfNull(settings);
         var main = settings.Seeds * (settings.Methods(ReviewTaskKind.HyperRepresentation).Count + settings.Methods(ReviewTaskKind.Hyperparameter).Count
-            + (settings.CleaningRates.Count * (settings.Methods(ReviewTaskKind.HyperCleaning).Count + 1)));
+            + (settings.CleaningRates.Count * (settings.Methods(ReviewTaskKind.HyperCleaning).Count + 2)));
         var ablations = settings.Radii.Count(r => r != 0.5) + settings.Periods.Count(i => i != 2) + settings.LowerStepCounts.Count(n => n != 3);
-        return 2 + main + ablations + 3 + 1 + 3;
+        return 2 + main + 2 + ablations + 3 + 1 + 3;
     }
 
     internal static double Median(IEnumerable<double> values)
@@ -183,16 +210,27 @@ public static class ReviewsExperiment
             }
         }
 
-        // The uncleaned reference: the classifier trained on the corrupted tweets with uniform weights.
-        var baselines = new List<UncleanedBaseline>();
+        // The hyper-cleaning references: uniform weights (no cleaning) and the clean subset (the true mask).
+        var baselines = new List<CleaningReference>();
         foreach (var rate in settings.CleaningRates)
         {
             foreach (var seed in settings.SeedList)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                baselines.Add(Uncleaned(set50, settings, rate, seed));
-                progress?.Report($"uncleaned baseline p = {rate} seed {seed}: test accuracy {baselines[^1].TestAccuracy:P1} after {baselines[^1].Steps} SGD steps");
+                foreach (var cleanOnly in new[] { false, true })
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    baselines.Add(CleaningBaseline(set50, settings, rate, seed, cleanOnly));
+                    progress?.Report($"{(cleanOnly ? "clean-subset" : "uncleaned")} reference p = {rate} seed {seed}: test accuracy {baselines[^1].TestAccuracy:P1} after {baselines[^1].Steps} SGD steps");
+                }
             }
+        }
+
+        // The supervised encoders (beyond the paper): what direct training on the labels hands the 20-shot heads.
+        var supervised = new List<SupervisedReference>();
+        foreach (var everyDomainReview in new[] { false, true })
+        {
+            supervised.Add(Supervised(set50, settings, everyDomainReview, cancellationToken));
+            progress?.Report($"supervised encoder ({supervised[^1].Data}, {supervised[^1].Reviews} reviews): held-out 20-shot accuracy {supervised[^1].HeldOutAccuracy:P1} after {supervised[^1].Steps} Adam steps");
         }
 
         // Table 3 (R), Fig. 7 (I, N) on hyper-representation, seed 0; the R = 0.5, I = 2, N = 3 points are the main BO-REP run's seed 0.
@@ -253,7 +291,7 @@ public static class ReviewsExperiment
         Execute(set100, ReviewTaskKind.Hyperparameter, 0, settings.BoRep(ReviewTaskKind.Hyperparameter, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
         Execute(set100, ReviewTaskKind.HyperCleaning, largest, settings.BoRep(ReviewTaskKind.HyperCleaning, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
 
-        return new ReviewsReport(settings, data, runs, smoothness, baselines, set50.TestDomains, clock.Elapsed.TotalSeconds);
+        return new ReviewsReport(settings, data, runs, smoothness, baselines, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The main comparisons of <paramref name="settings"/>: (task, rate).</summary>
@@ -302,12 +340,27 @@ public static class ReviewsExperiment
         return points;
     }
 
-    /// <summary>SGD on g(x₀, ·) with every σ(λ_i) equal (no cleaning) at BO-REP's F.3 lower rate and batch, for the main runs' solver seconds.</summary>
-    private static UncleanedBaseline Uncleaned(ProblemSet set, ReviewsSettings settings, double rate, int seed)
+    /// <summary>The Adam step of the supervised encoders (PyTorch's default 10⁻³ × 10: a few thousand steps at most fit the budgets).</summary>
+    public const double SupervisedRate = 0.01;
+
+    /// <summary>
+    /// SGD on g(x, ·) at BO-REP's F.3 lower rate and batch for the main runs' solver seconds, from the bilevel runs'
+    /// start: x = x₀ (every σ(λ_i) equal: no cleaning), or with clean-only x₀ on the clean tweets and λ_i = −30
+    /// (σ ≈ 10⁻¹³) on the flipped ones, so the clean tweets keep the same weight and the step the same scale.
+    /// </summary>
+    private static CleaningReference CleaningBaseline(ProblemSet set, ReviewsSettings settings, double rate, int seed, bool cleanOnly)
     {
         var (problem, x0, y0) = set.For(ReviewTaskKind.HyperCleaning, rate);
         var cleaning = (ReviewHyperCleaningProblem<float>)problem;
         var x = x0.ToArray();
+        if (cleanOnly)
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                x[i] = cleaning.Corrupted[i] ? -30 : x[i];
+            }
+        }
+
         var y = y0.ToArray();
         var gradient = new double[y.Length];
         var batches = new BatchSource(problem.LowerSampleCount, settings.CleaningBatch, seed);
@@ -321,7 +374,46 @@ public static class ReviewsExperiment
         }
 
         var (accuracy, loss) = cleaning.Classifier.Score(cleaning.Test, y);
-        return new UncleanedBaseline(rate, seed, accuracy, loss, steps);
+        return new CleaningReference(rate, seed, cleanOnly, accuracy, loss, steps);
+    }
+
+    /// <summary>
+    /// The supervised encoder (<see cref="SupervisedReference"/>): the RNN classifier from the bilevel runs' encoder
+    /// start x₀ and a zero head, Adam on the mean cross entropy of batches of <see cref="ReviewsSettings.HpoBatch"/>
+    /// reviews (seed 0) for the main runs' solver seconds (or <see cref="ReviewsSettings.Iterations"/> steps without
+    /// a time budget); then its encoder is scored by the held-out tasks' 20-shot heads.
+    /// </summary>
+    private static SupervisedReference Supervised(ProblemSet set, ReviewsSettings settings, bool everyDomainReview, CancellationToken cancellationToken)
+    {
+        var (problem, x0, _) = set.For(ReviewTaskKind.HyperRepresentation, 0);
+        var hr = (ReviewHyperRepresentationProblem<float>)problem;
+        var held = new HashSet<string>(set.TestDomains);
+        var rows = everyDomainReview
+            ? new TokenRows([.. set.Reviews.Train.Where(r => !held.Contains(r.Domain))], settings.MaxLength)
+            : TokenRows.FromBatches(set.PoolTasks.SelectMany(t => new[] { t.Support, t.Query }), settings.MaxLength);
+        var sameDomain = new TokenRows([.. set.Reviews.Test.Where(r => !held.Contains(r.Domain)).Take(2000)], settings.MaxLength);
+        var classifier = new RnnClassifier<float>(set.Embedding.Tensor<float>(), settings.HiddenSize, settings.MaxLength);
+        var w = new double[classifier.Size];
+        x0.ToArray().CopyTo(w, 0);
+        var gradient = new double[w.Length];
+        var adam = new OuterUpdate(OuterOptimizer.Adam, w.Length);
+        var batches = new BatchSource(rows.Count, settings.HpoBatch, 0);
+        var every = Enumerable.Range(0, rows.Count).ToArray();
+        var clock = Stopwatch.StartNew();
+        var steps = 0L;
+        while (steps < settings.Iterations && (settings.Seconds is not { } limit || clock.Elapsed.TotalSeconds < limit))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = batches.Next();
+            classifier.Evaluate(rows, batch.IsFull ? every : batch.Indices, w, default, gradient, default, default, default, default);
+            adam.Apply(SupervisedRate, gradient, w);
+            steps++;
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var (accuracy, loss) = hr.HeldOutScore(w.AsSpan(0, hr.UpperDimension));
+        var (own, _) = classifier.Score(sameDomain, w);
+        return new SupervisedReference(everyDomainReview ? "training domains" : "pool", rows.Count, steps, seconds, accuracy, loss, own);
     }
 
     private static ProblemSet Problems(ReviewsSettings settings, int dimension)
@@ -341,13 +433,22 @@ public static class ReviewsExperiment
             $"hyperparameter optimization: {hpo.Train.Count} train / {hpo.Validation.Count} validation / {hpo.Test.Count} test reviews, λ = e^ρ from ρ₀ = {settings.HpoStart}, batch {settings.HpoBatch}",
             $"hyper-cleaning: Sentiment140 {first.Train.Count} training tweets (labels flipped with probability p ∈ {{{string.Join(", ", settings.CleaningRates)}}}: {string.Join(", ", cleaning.Values.Select(c => c.Corrupted.Count(f => f)))} flipped), {first.Validation.Count} clean validation, {first.Test.Count} test tweets, c = {settings.CleaningRegularization}, batch {settings.CleaningBatch}",
         };
-        return new ProblemSet(dimension, settings, hr, hpo, cleaning, [.. sampler.TestDomains], description);
+        return new ProblemSet(dimension, settings, hr, hpo, cleaning, [.. sampler.TestDomains], description, embedding, reviews, train);
     }
 
     /// <summary>The problems of one word-vector size and their starting points.</summary>
     private sealed class ProblemSet(int dimension, ReviewsSettings settings, ReviewHyperRepresentationProblem<float> hr, ReviewHyperparameterProblem<float> hpo,
-        Dictionary<double, ReviewHyperCleaningProblem<float>> cleaning, IReadOnlyList<string> testDomains, IReadOnlyList<string> description)
+        Dictionary<double, ReviewHyperCleaningProblem<float>> cleaning, IReadOnlyList<string> testDomains, IReadOnlyList<string> description,
+        ReviewEmbedding embedding, EncodedAmazonReviews reviews, IReadOnlyList<ReviewTask> poolTasks)
     {
+        public ReviewEmbedding Embedding => embedding;
+
+        /// <summary>The labelled Amazon reviews the tasks come from.</summary>
+        public EncodedAmazonReviews Reviews => reviews;
+
+        /// <summary>The hyper-representation pool's tasks.</summary>
+        public IReadOnlyList<ReviewTask> PoolTasks => poolTasks;
+
         public IReadOnlyList<string> TestDomains => testDomains;
 
         public IReadOnlyList<string> Description => description;

@@ -36,7 +36,8 @@ public static class ReviewsResults
                 finalUpperLoss = r.FinalUpperLoss,
                 finalLowerLoss = r.FinalLowerLoss,
             }),
-            uncleaned = report.Baselines,
+            cleaningReferences = report.Baselines,
+            supervisedEncoders = report.Supervised,
             smoothness = report.Smoothness,
             claims = report.Claims,
         };
@@ -65,7 +66,8 @@ public static class ReviewsResults
         Text("summary.json", SummaryJson(report));
         Text("claims.txt", new ClaimTable("Paper 004 text experiments: claims (issue 9)", report.Claims) + "\n");
         var tables = report.Comparisons.Select(c => ReviewsFigures.Table(report, c.Task, c.Rate).ToText())
-            .Append(ReviewsFigures.CrossTask(report).ToText()).Append(ReviewsFigures.Ablations(report).ToText()).Append(ReviewsFigures.Uncleaned(report).ToText());
+            .Append(ReviewsFigures.CrossTask(report).ToText()).Append(ReviewsFigures.Ablations(report).ToText()).Append(ReviewsFigures.Uncleaned(report).ToText())
+            .Append(ReviewsFigures.Supervised(report).ToText());
         Text("tables.txt", string.Join("\n\n", tables) + "\n");
         foreach (var run in report.Runs)
         {

@@ -95,7 +95,7 @@ public sealed record ReviewsSettings(
             HpoTrain: 20_000, HpoValidation: 1_000, HpoTest: 2_000, HpoBatch: 64, HpoStart: -7,
             CleaningTrain: 19_000, CleaningValidation: 2_000, CleaningBatch: 512, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,
             Radii: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], Periods: [2, 4, 8, 16, 32], LowerStepCounts: [1, 3, 5, 10], SmoothnessIterations: 2000, TimeLimitSeconds: null),
-        _ => new(profile, HiddenSize: 32, MaxLength: 40, Seeds: 2, DataSeed: 0, Iterations: 10_000_000, Seconds: 7, AblationSeconds: 5,
+        _ => new(profile, HiddenSize: 32, MaxLength: 40, Seeds: 2, DataSeed: 0, Iterations: 10_000_000, Seconds: 12, AblationSeconds: 8,
             EvaluationsPerDecade: 4, PoolTasks: 60, TestTasks: 30, MetaBatch: 20, HeadRegularization: 0.1,
             HpoTrain: 2_000, HpoValidation: 500, HpoTest: 500, HpoBatch: 64, HpoStart: -7,
             CleaningTrain: 2_000, CleaningValidation: 500, CleaningBatch: 512, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,

@@ -81,7 +81,20 @@ public sealed class ReviewsExperimentTests
         Assert.All(report.Runs, r => Assert.InRange(r.TestAccuracy, 0, 1));
         Assert.Contains(report.Claims, c => c.Claim.Contains("Table 3", StringComparison.Ordinal));
         Assert.Contains(report.Claims, c => c.Claim.Contains("App. G", StringComparison.Ordinal));
-        Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal) && c.Evidence.Contains("clean subset", StringComparison.Ordinal));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("≥ 75%", StringComparison.Ordinal) && c.Evidence.Contains("supervised encoder on the training domains", StringComparison.Ordinal));
+        Assert.Equal(2 * 2 * settings.Seeds, report.Baselines.Count);
+        Assert.Equal(report.Baselines.Count / 2, report.Baselines.Count(b => b.CleanOnly));
+        Assert.Equal(["pool", "training domains"], report.Supervised.Select(s => s.Data));
+        Assert.Equal(settings.PoolTasks * 40, report.Supervised[0].Reviews);
+        Assert.True(report.Supervised[1].Reviews > report.Supervised[0].Reviews);
+        Assert.All(report.Supervised, s =>
+        {
+            Assert.True(s.Steps > 0);
+            Assert.InRange(s.HeldOutAccuracy, 0, 1);
+            Assert.InRange(s.SameDomainAccuracy, 0, 1);
+        });
+        Assert.Equal(3, ReviewsFigures.Supervised(report).Rows.Count);
         Assert.All(report.Claims, c => Assert.False(string.IsNullOrWhiteSpace(c.Evidence)));
         var directory = Path.Combine(Path.GetTempPath(), $"reviews-{Guid.NewGuid():N}");
         try
