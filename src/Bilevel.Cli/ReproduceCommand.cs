@@ -4,7 +4,6 @@ using Bilevel.Experiments;
 using Bilevel.Experiments.HyperCleaning;
 using Bilevel.Experiments.Newsgroups;
 using Bilevel.Interactive;
-using Bilevel.Traces;
 using Spectre.Console;
 
 namespace Bilevel.Cli;
@@ -74,43 +73,10 @@ internal static partial class ReproduceCommand
             var settings = NewsgroupsSettings.For(chosen);
             var directory = parse.GetValue(output)!;
             var report = WithProgress("newsgroups", NewsgroupsExperiment.ProgressSteps(settings), progress => NewsgroupsExperiment.Run(settings, progress, cancellationToken));
-            Directory.CreateDirectory(Path.Combine(directory, "traces"));
-            var claims = new ClaimTable("20 Newsgroups claims (paper 002 App. A.2 and issue 10)", report.Claims);
-            var summary = new
-            {
-                profile = chosen.ToString().ToLowerInvariant(),
-                report.Seconds,
-                report.Data,
-                report.PeakWorkingSetBytes,
-                runs = report.Runs.Select(r => new
-                {
-                    r.Label,
-                    solver = r.Method.Solver,
-                    r.Method.Settings,
-                    seeds = r.Traces.Count,
-                    medianSeconds = r.Seconds,
-                    medianIterations = r.Iterations,
-                    finalValidationLoss = r.FinalUpperLoss,
-                    finalTestLoss = r.FinalMetric("test loss"),
-                    finalTestAccuracy = r.FinalMetric("test accuracy"),
-                }),
-                grid = report.Grid.Select(g => new { g.Lambda, g.ValidationLoss, g.TestAccuracy, g.TestLoss }),
-                leastRegularized = report.LeastRegularized.Select(t => new { t.Term, t.Lambda }),
-                mostRegularized = report.MostRegularized.Select(t => new { t.Term, t.Lambda }),
-                claims = report.Claims,
-            };
-            File.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, JsonOptions));
-            File.WriteAllText(Path.Combine(directory, "claims.txt"), claims + "\n");
-            foreach (var run in report.Runs)
-            {
-                TraceCsv.Save(Path.Combine(directory, "traces", run.Label.Replace(' ', '-').Replace('=', '-') + ".csv"), run.Traces);
-            }
-
-            NewsgroupsExperiment.MainFigure(report).SaveHtml(Path.Combine(directory, "fig2-test-loss-accuracy.html"));
-            NewsgroupsExperiment.BatchFigure(report).SaveHtml(Path.Combine(directory, "fig3-batch-size.html"));
+            var files = NewsgroupsResults.Write(report, directory);
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(summary, JsonOptions));
+                Console.Out.WriteLine(NewsgroupsResults.SummaryJson(report));
             }
             else
             {
@@ -118,11 +84,11 @@ internal static partial class ReproduceCommand
                 Console.Out.WriteLine();
                 Console.Out.WriteLine(NewsgroupsExperiment.WordsTable(report).ToText());
                 Console.Out.WriteLine();
-                Console.Out.WriteLine(claims.ToString());
+                Console.Out.WriteLine(new ClaimTable(NewsgroupsResults.ClaimsTitle, report.Claims).ToString());
             }
 
             Console.Error.WriteLine($"reproduce newsgroups: profile {chosen.ToString().ToLowerInvariant()}, {report.Seconds:F0} s, peak {report.PeakWorkingSetBytes / 1048576.0:F0} MiB, "
-                + $"{report.Claims.Count(c => c.Holds)} of {report.Claims.Count} claims hold; results under {directory}");
+                + $"{report.Claims.Count(c => c.Holds)} of {report.Claims.Count} claims hold; {files.Count} files under {directory}");
             return Task.FromResult(0);
         });
         return command;

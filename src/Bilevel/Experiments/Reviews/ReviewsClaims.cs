@@ -16,6 +16,12 @@ public static class ReviewsClaims
     /// <summary>Largest spread of accuracies for R ≥ 0.5 that counts as flat (Table 3: identical, 88.84 %).</summary>
     public const double FlatSpread = 0.01;
 
+    /// <summary>
+    /// Accuracies are ratios of counts (600 held-out queries at the default profile), so a spread of exactly one point is
+    /// 0.0100000000000001 in floating point; comparisons with the margins above allow this much.
+    /// </summary>
+    public const double CountTolerance = 1e-9;
+
     /// <summary>Largest loss from I = 2 to I ≤ 8 that counts as "costs little" (Fig. 7(a): "decrease slightly").</summary>
     public const double PeriodLoss = 0.02;
 
@@ -80,14 +86,14 @@ public static class ReviewsClaims
         {
             var level = plateau.Average(r => r.TestAccuracy);
             claims.Add(new($"Paper 004 Table 3: accuracy collapses for R below 0.1 (every R < 0.1 at least {Number(100 * CollapseMargin)} points below the R ≥ 0.5 mean)",
-                radiusEvidence, small.All(r => r.TestAccuracy <= level - CollapseMargin)));
+                radiusEvidence, small.All(r => r.TestAccuracy <= level - CollapseMargin + CountTolerance)));
         }
 
         if (plateau.Count > 1)
         {
             var spread = plateau.Max(r => r.TestAccuracy) - plateau.Min(r => r.TestAccuracy);
             claims.Add(new($"Paper 004 Table 3: accuracy is flat from R = 0.5 on (spread ≤ {Number(100 * FlatSpread)} point)",
-                $"{radiusEvidence}; spread {Number(100 * spread)} points", spread <= FlatSpread));
+                $"{radiusEvidence}; spread {Number(100 * spread)} points", spread <= FlatSpread + CountTolerance));
         }
 
         var periods = report.Group("period").OrderBy(r => r.Parameter).ToList();
@@ -97,7 +103,7 @@ public static class ReviewsClaims
         {
             claims.Add(new($"Paper 004 Fig. 7(a): a period I up to 8 costs little (≤ {Number(100 * PeriodLoss)} points below I = 2)",
                 string.Join(", ", periods.Select(r => $"I = {Number(r.Parameter)}: {Percent(r.TestAccuracy)}")),
-                upTo8.All(r => r.TestAccuracy >= two.TestAccuracy - PeriodLoss)));
+                upTo8.All(r => r.TestAccuracy >= two.TestAccuracy - PeriodLoss - CountTolerance)));
         }
 
         foreach (var large in report.Group("large period"))

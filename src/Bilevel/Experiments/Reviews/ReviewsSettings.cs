@@ -31,7 +31,7 @@ public enum ReviewTaskKind
 /// <param name="DataSeed">Seed of the task pool, the splits and the label flips.</param>
 /// <param name="Iterations">Iteration budget of every run (paper F.1: 20 epochs × 400 outer iterations).</param>
 /// <param name="Seconds">Solver-seconds budget of a main run (null: none).</param>
-/// <param name="AblationSeconds">Solver-seconds budget of an ablation run (null: none).</param>
+/// <param name="AblationSeconds">Solver-seconds budget of an ablation run (null: none); equal to <paramref name="Seconds"/> in every profile, because each ablation's R = 0.5 / I = 2 / N = 3 point is the main BO-REP run's seed 0 and must have had the same budget.</param>
 /// <param name="EvaluationsPerDecade">Log-spaced evaluations per decade of iterations.</param>
 /// <param name="PoolTasks">Training tasks of the hyper-representation pool (paper's code: 400).</param>
 /// <param name="TestTasks">Held-out tasks (paper's code: 50).</param>
@@ -85,7 +85,7 @@ public sealed record ReviewsSettings(
     /// <summary>The settings of <paramref name="profile"/>.</summary>
     public static ReviewsSettings For(ExperimentProfile profile) => profile switch
     {
-        ExperimentProfile.Smoke => new(profile, HiddenSize: 8, MaxLength: 12, Seeds: 1, DataSeed: 0, Iterations: 10_000_000, Seconds: 0.12, AblationSeconds: 0.08,
+        ExperimentProfile.Smoke => new(profile, HiddenSize: 8, MaxLength: 12, Seeds: 1, DataSeed: 0, Iterations: 10_000_000, Seconds: 0.12, AblationSeconds: 0.12,
             EvaluationsPerDecade: 2, PoolTasks: 6, TestTasks: 4, MetaBatch: 3, HeadRegularization: 0.1,
             HpoTrain: 120, HpoValidation: 60, HpoTest: 60, HpoBatch: 16, HpoStart: -7,
             CleaningTrain: 160, CleaningValidation: 60, CleaningBatch: 32, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,
@@ -95,7 +95,7 @@ public sealed record ReviewsSettings(
             HpoTrain: 20_000, HpoValidation: 1_000, HpoTest: 2_000, HpoBatch: 64, HpoStart: -7,
             CleaningTrain: 19_000, CleaningValidation: 2_000, CleaningBatch: 512, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,
             Radii: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], Periods: [2, 4, 8, 16, 32], LowerStepCounts: [1, 3, 5, 10], SmoothnessIterations: 2000, TimeLimitSeconds: null),
-        _ => new(profile, HiddenSize: 32, MaxLength: 40, Seeds: 2, DataSeed: 0, Iterations: 10_000_000, Seconds: 12, AblationSeconds: 8,
+        _ => new(profile, HiddenSize: 32, MaxLength: 40, Seeds: 2, DataSeed: 0, Iterations: 10_000_000, Seconds: 12, AblationSeconds: 12,
             EvaluationsPerDecade: 4, PoolTasks: 60, TestTasks: 30, MetaBatch: 20, HeadRegularization: 0.1,
             HpoTrain: 2_000, HpoValidation: 500, HpoTest: 500, HpoBatch: 64, HpoStart: -7,
             CleaningTrain: 2_000, CleaningValidation: 500, CleaningBatch: 512, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,

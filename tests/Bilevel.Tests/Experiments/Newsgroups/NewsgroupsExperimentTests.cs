@@ -55,4 +55,28 @@ public sealed class NewsgroupsExperimentTests
         Assert.False(report.Claims.Single(c => c.Claim.Contains("batch size", StringComparison.Ordinal)).Holds);
         Assert.False(report.Claims.Single(c => c.Claim.Contains("4 GB", StringComparison.Ordinal)).Holds);
     }
+
+    [Fact]
+    public void Write_SmallReport_WritesSummaryClaimsTablesTracesAndFigures()
+    {
+        var settings = NewsgroupsSettings.For(ExperimentProfile.Smoke);
+        var report = new NewsgroupsReport(settings, "data", [Run("stocBiO", "stocbio", 0.70, 1.0), Run("stocBiO B=1000", "stocbio", 0.69, 1.1, "batch sweep")],
+            [(0, 2.0, 0.65, 1.4)], [("car", -0.1)], [("the", 0.2)], 1, 1L << 30);
+        var directory = Path.Combine(Path.GetTempPath(), $"newsgroups-{Guid.NewGuid():N}");
+        try
+        {
+            var files = NewsgroupsResults.Write(report, directory);
+            Assert.Equal(["summary.json", "claims.txt", "tables.txt", "stocBiO.csv", "stocBiO-B-1000.csv", "fig2-test-loss-accuracy.html", "fig3-batch-size.html"],
+                files.Select(Path.GetFileName));
+            Assert.All(files, f => Assert.True(new FileInfo(f).Length > 0, f));
+            using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(files[0]));
+            Assert.Equal("smoke", summary.RootElement.GetProperty("profile").GetString());
+            Assert.Equal(2, summary.RootElement.GetProperty("runs").GetArrayLength());
+            Assert.Contains("car", File.ReadAllText(files[2]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -1,6 +1,9 @@
 using Bilevel.Experiments.Reviews;
 using Bilevel.Interactive;
+using Bilevel.Experiments;
+using Bilevel.Solvers;
 using Bilevel.Solvers.Paper004;
+using Bilevel.Traces;
 
 namespace Bilevel.Tests.Experiments.Reviews;
 
@@ -24,6 +27,16 @@ public sealed class ReviewsExperimentTests
                 Assert.Equal(method.Solver, method.CreateSolver().Info.Name);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(ExperimentProfile.Smoke)]
+    [InlineData(ExperimentProfile.Default)]
+    [InlineData(ExperimentProfile.Paper)]
+    public void AblationSeconds_EveryProfile_EqualsTheMainRunsBudgetWhoseSeed0TheAblationsReuse(ExperimentProfile profile)
+    {
+        var settings = ReviewsSettings.For(profile);
+        Assert.Equal(settings.Seconds, settings.AblationSeconds);
     }
 
     [Fact]
@@ -108,6 +121,26 @@ public sealed class ReviewsExperimentTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData(0.59166666666666667, true)] // 355 / 600 against 349 / 600: exactly one point
+    [InlineData(0.59333333333333333, false)] // 356 / 600: 1.17 points
+    public void Check_RadiusSpreadOfExactlyOnePoint_CountsAsFlat(double largest, bool flat)
+    {
+        var settings = ReviewsSettings.For(ExperimentProfile.Smoke);
+        var runs = new List<ReviewRun>();
+        foreach (var (radius, accuracy) in new[] { (0.001, 0.50), (0.5, 349 / 600.0), (1.0, largest), (5.0, 0.585) })
+        {
+            var rows = new List<TraceRow> { new(0, 0, 0, default, 1, 1, null, null, null, [accuracy, 0.6, 0.5]) };
+            var trace = new SolverTrace(SolverCatalog.Get("bo-rep").Info, "", "test", 0, ["test accuracy", "test loss", "train accuracy"], rows, StopReason.Seconds);
+            runs.Add(new ReviewRun(ReviewTaskKind.HyperRepresentation, "reviews", 0, new ExperimentMethod($"BO-REP R={radius}", "bo-rep", []), [trace], "radius", radius));
+        }
+
+        var report = new ReviewsReport(settings, [], runs, [], [], [], [], 1);
+        var claim = report.Claims.Single(c => c.Claim.Contains("flat from R = 0.5", StringComparison.Ordinal));
+        Assert.Equal(flat, claim.Holds);
+        Assert.True(report.Claims.Single(c => c.Claim.Contains("collapses", StringComparison.Ordinal)).Holds);
     }
 
     private sealed class Collect(List<string> lines) : IProgress<string>
