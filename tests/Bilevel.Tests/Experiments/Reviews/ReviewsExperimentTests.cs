@@ -1,6 +1,6 @@
+using Bilevel.Experiments;
 using Bilevel.Experiments.Reviews;
 using Bilevel.Interactive;
-using Bilevel.Experiments;
 using Bilevel.Solvers;
 using Bilevel.Solvers.Paper004;
 using Bilevel.Traces;
