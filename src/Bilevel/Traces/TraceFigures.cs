@@ -41,10 +41,18 @@ public static class TraceFigures
         }
     }
 
-    /// <summary>As <see cref="AddTo"/>, with each group's legend name given (e.g. "BP_20" for one of several runs of one solver).</summary>
+    /// <summary>
+    /// As <see cref="AddTo"/>, with each group's legend name given (e.g. "BP_20" for one of several runs of one solver);
+    /// <paramref name="axisScale"/> multiplies the axis values (iterations → epochs, for example).
+    /// </summary>
     public static void AddNamed(Figure figure, IEnumerable<(string Name, IReadOnlyList<SolverTrace> Traces)> groups, TraceAxis axis, TraceQuantity quantity,
-        string? metric = null, int row = 1, int column = 1)
+        string? metric = null, int row = 1, int column = 1, double axisScale = 1)
     {
+        if (!(axisScale > 0) || double.IsInfinity(axisScale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(axisScale), axisScale, "the axis scale must be positive and finite");
+        }
+
         ArgumentNullException.ThrowIfNull(figure);
         ArgumentNullException.ThrowIfNull(groups);
         foreach (var (name, traces) in groups)
@@ -55,7 +63,8 @@ public static class TraceFigures
             }
 
             var band = TraceBand.Aggregate(traces, axis, quantity, metric);
-            figure.AddBand(traces.Count == 1 ? name : $"{name} ({traces.Count} seeds)", band.X, band.Median, band.Min, band.Max, row, column);
+            var x = axisScale == 1 ? band.X : [.. band.X.Select(v => v * axisScale)];
+            figure.AddBand(traces.Count == 1 ? name : $"{name} ({traces.Count} seeds)", x, band.Median, band.Min, band.Max, row, column);
         }
     }
 

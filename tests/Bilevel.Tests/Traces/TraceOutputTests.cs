@@ -51,6 +51,26 @@ public sealed class TraceOutputTests
     }
 
     [Fact]
+    public void AddNamed_AxisScale_MultipliesEveryXValue()
+    {
+        var descriptor = SolverCatalog.Get("aid-bio");
+        var traces = SolverRunner.RunSeeds(descriptor.Create(descriptor.ConvergenceCheck.Settings), SolverKit.CheckProblem(),
+            new RunSettings(new RunBudget(6)) { Schedule = EvaluationSchedule.Periodic(2) }, [0, 1]);
+        var plain = new Bilevel.Plotting.Figure("plain");
+        var scaled = new Bilevel.Plotting.Figure("scaled");
+        TraceFigures.AddNamed(plain, [("AID-BiO", traces)], TraceAxis.Iterations, TraceQuantity.UpperLoss);
+        TraceFigures.AddNamed(scaled, [("AID-BiO", traces)], TraceAxis.Iterations, TraceQuantity.UpperLoss, axisScale: 0.25);
+        using var a = JsonDocument.Parse(plain.ToJson());
+        using var b = JsonDocument.Parse(scaled.ToJson());
+        var x = a.RootElement.GetProperty("data")[2].GetProperty("x");
+        var xScaled = b.RootElement.GetProperty("data")[2].GetProperty("x");
+        Assert.Equal([0, 2, 4, 6], x.EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal([0, 0.5, 1, 1.5], xScaled.EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal(a.RootElement.GetProperty("data")[2].GetProperty("y").ToString(), b.RootElement.GetProperty("data")[2].GetProperty("y").ToString());
+        Assert.Throws<ArgumentOutOfRangeException>(() => TraceFigures.AddNamed(scaled, [("AID-BiO", traces)], TraceAxis.Iterations, TraceQuantity.UpperLoss, axisScale: 0));
+    }
+
+    [Fact]
     public void Write_Csv_HasHeaderAndOneLinePerRow()
     {
         var descriptor = SolverCatalog.Get("aid-bio");

@@ -40,6 +40,15 @@ public sealed class ReviewsExperimentTests
     }
 
     [Fact]
+    public void EpochsPerIteration_DefaultProfile_OneBatchOverTheTrainingData()
+    {
+        var settings = ReviewsSettings.For(ExperimentProfile.Default);
+        Assert.Equal(20 / 60.0, ReviewsFigures.EpochsPerIteration(settings, ReviewTaskKind.HyperRepresentation), 15);
+        Assert.Equal(64 / 2000.0, ReviewsFigures.EpochsPerIteration(settings, ReviewTaskKind.Hyperparameter), 15);
+        Assert.Equal(512 / 2000.0, ReviewsFigures.EpochsPerIteration(settings, ReviewTaskKind.HyperCleaning), 15);
+    }
+
+    [Fact]
     public void BoRep_PaperSettings_PeriodStepsRadiusAndHeadScaling()
     {
         var settings = ReviewsSettings.For(ExperimentProfile.Paper);
