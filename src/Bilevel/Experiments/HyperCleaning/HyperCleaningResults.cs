@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Bilevel.Plotting;
-using Bilevel.Traces;
 
 namespace Bilevel.Experiments.HyperCleaning;
 
@@ -80,29 +79,14 @@ public static class HyperCleaningResults
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        var files = new List<string>();
-        Directory.CreateDirectory(Path.Combine(directory, "traces"));
-        Directory.CreateDirectory(Path.Combine(directory, "data"));
-        Directory.CreateDirectory(Path.Combine(directory, "figures"));
-
-        void Text(string relative, string content)
-        {
-            var path = Path.Combine(directory, relative);
-            File.WriteAllText(path, content);
-            files.Add(path);
-        }
-
+        var folder = new ResultsFolder(directory);
+        void Text(string relative, string content) => folder.Text(relative, content);
         Text("summary.json", JsonSerializer.Serialize(Summary(report), Json));
         Text("claims.txt", new ClaimTable("Hyper-cleaning claims", report.Claims).ToString() + "\n");
         Text("summary.txt", HyperCleaningFigures.Summary(report).ToText() + "\n\n" + HyperCleaningFigures.Baselines(report).ToText() + "\n");
         foreach (var run in report.Runs)
         {
-            var path = Path.Combine(directory, TraceFile(run));
-            if (!File.Exists(path) || !files.Contains(path))
-            {
-                TraceCsv.Save(path, run.Traces);
-                files.Add(path);
-            }
+            folder.Traces(TraceFile(run), run.Traces);
         }
 
         foreach (var record in report.Data)
@@ -126,12 +110,10 @@ public static class HyperCleaningResults
 
         foreach (var (name, figure) in Figures(report))
         {
-            var path = Path.Combine(directory, "figures", name + ".html");
-            figure.SaveHtml(path);
-            files.Add(path);
+            folder.Figure(Path.Combine("figures", name + ".html"), figure);
         }
 
-        return files;
+        return folder.Files;
     }
 
     /// <summary>Every figure of the report with a file name.</summary>

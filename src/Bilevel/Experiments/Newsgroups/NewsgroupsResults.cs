@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Bilevel.Traces;
 
 namespace Bilevel.Experiments.Newsgroups;
 
@@ -46,33 +45,17 @@ public static class NewsgroupsResults
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var files = new List<string>();
-        var traces = Path.Combine(directory, "traces");
-        Directory.CreateDirectory(traces);
-        void Text(string name, string text)
-        {
-            var path = Path.Combine(directory, name);
-            File.WriteAllText(path, text);
-            files.Add(path);
-        }
-
-        Text("summary.json", SummaryJson(report));
-        Text("claims.txt", new ClaimTable(ClaimsTitle, report.Claims) + "\n");
-        Text("tables.txt", NewsgroupsExperiment.GridTable(report).ToText() + "\n\n" + NewsgroupsExperiment.WordsTable(report).ToText() + "\n");
+        var folder = new ResultsFolder(directory);
+        folder.Text("summary.json", SummaryJson(report));
+        folder.Text("claims.txt", new ClaimTable(ClaimsTitle, report.Claims) + "\n");
+        folder.Text("tables.txt", NewsgroupsExperiment.GridTable(report).ToText() + "\n\n" + NewsgroupsExperiment.WordsTable(report).ToText() + "\n");
         foreach (var run in report.Runs)
         {
-            var path = Path.Combine(traces, run.Label.Replace(' ', '-').Replace('=', '-') + ".csv");
-            TraceCsv.Save(path, run.Traces);
-            files.Add(path);
+            folder.Traces(Path.Combine("traces", run.Label.Replace(' ', '-').Replace('=', '-') + ".csv"), run.Traces);
         }
 
-        foreach (var (name, figure) in new[] { ("fig2-test-loss-accuracy.html", NewsgroupsExperiment.MainFigure(report)), ("fig3-batch-size.html", NewsgroupsExperiment.BatchFigure(report)) })
-        {
-            var path = Path.Combine(directory, name);
-            figure.SaveHtml(path);
-            files.Add(path);
-        }
-
-        return files;
+        folder.Figure("fig2-test-loss-accuracy.html", NewsgroupsExperiment.MainFigure(report));
+        folder.Figure("fig3-batch-size.html", NewsgroupsExperiment.BatchFigure(report));
+        return folder.Files;
     }
 }

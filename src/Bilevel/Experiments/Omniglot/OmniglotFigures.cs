@@ -98,34 +98,21 @@ public static class OmniglotFigures
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        var files = new List<string>();
-        Directory.CreateDirectory(Path.Combine(directory, "traces"));
-        Directory.CreateDirectory(Path.Combine(directory, "figures"));
-        void Text(string relative, string content)
-        {
-            var path = Path.Combine(directory, relative);
-            File.WriteAllText(path, content);
-            files.Add(path);
-        }
-
-        Text("summary.json", JsonSerializer.Serialize(Summary(report), Json));
-        Text("summary.txt", Table(report).ToText() + "\n");
-        Text("claims.txt", new ClaimTable("Omniglot claims (papers 001 and 002, issue 8)", report.Claims) + "\n");
+        var folder = new ResultsFolder(directory);
+        folder.Text("summary.json", JsonSerializer.Serialize(Summary(report), Json));
+        folder.Text("summary.txt", Table(report).ToText() + "\n");
+        folder.Text("claims.txt", new ClaimTable("Omniglot claims (papers 001 and 002, issue 8)", report.Claims) + "\n");
         foreach (var run in report.Runs)
         {
-            var path = Path.Combine(directory, TraceFile(run));
-            TraceCsv.Save(path, [run.Trace]);
-            files.Add(path);
+            folder.Traces(TraceFile(run), [run.Trace]);
         }
 
         foreach (var (name, figure) in new[] { ("paper001-fig1", Paper001(report)), ("paper002-fig1", Paper002(report)), ("paper002-figs5-6", Robustness(report)), ("all-methods", AllMethods(report)) })
         {
-            var path = Path.Combine(directory, "figures", name + ".html");
-            figure.SaveHtml(path);
-            files.Add(path);
+            folder.Figure(Path.Combine("figures", name + ".html"), figure);
         }
 
-        return files;
+        return folder.Files;
     }
 
     /// <summary>The JSON summary (what <c>--json</c> prints).</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Bilevel.Traces;
 
 namespace Bilevel.Experiments.Reviews;
 
@@ -51,39 +50,20 @@ public static class ReviewsResults
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var files = new List<string>();
-        var traces = Path.Combine(directory, "traces");
-        var figures = Path.Combine(directory, "figures");
-        Directory.CreateDirectory(traces);
-        Directory.CreateDirectory(figures);
-        void Text(string name, string text)
-        {
-            var path = Path.Combine(directory, name);
-            File.WriteAllText(path, text);
-            files.Add(path);
-        }
-
-        Text("summary.json", SummaryJson(report));
-        Text("claims.txt", new ClaimTable("Paper 004 text experiments: claims (issue 9)", report.Claims) + "\n");
+        var folder = new ResultsFolder(directory);
+        folder.Text("summary.json", SummaryJson(report));
+        folder.Text("claims.txt", new ClaimTable("Paper 004 text experiments: claims (issue 9)", report.Claims) + "\n");
         var tables = report.Comparisons.Select(c => ReviewsFigures.Table(report, c.Task, c.Rate).ToText())
             .Append(ReviewsFigures.CrossTask(report).ToText()).Append(ReviewsFigures.Ablations(report).ToText()).Append(ReviewsFigures.Uncleaned(report).ToText())
             .Append(ReviewsFigures.Supervised(report).ToText());
-        Text("tables.txt", string.Join("\n\n", tables) + "\n");
+        folder.Text("tables.txt", string.Join("\n\n", tables) + "\n");
         foreach (var run in report.Runs)
         {
             var name = $"{run.TaskName}-{run.Group ?? "main"}-{run.Label}".Replace(' ', '-').Replace('=', '-').Replace('²', '2').Replace("/", "-", StringComparison.Ordinal);
-            var path = Path.Combine(traces, name + ".csv");
-            TraceCsv.Save(path, run.Traces);
-            files.Add(path);
+            folder.Traces(Path.Combine("traces", name + ".csv"), run.Traces);
         }
 
-        void Figure(string name, Plotting.Figure figure)
-        {
-            var path = Path.Combine(figures, name + ".html");
-            figure.SaveHtml(path);
-            files.Add(path);
-        }
-
+        void Figure(string name, Plotting.Figure figure) => folder.Figure(Path.Combine("figures", name + ".html"), figure);
         foreach (var (task, rate) in report.Comparisons)
         {
             Figure(ReviewsExperiment.TaskName(task, rate).Replace(' ', '-').Replace('=', '-'), ReviewsFigures.Main(report, task, rate));
@@ -94,6 +74,6 @@ public static class ReviewsResults
         Figure("fig8-large-period", ReviewsFigures.LargePeriod(report));
         Figure("appG-smoothness", ReviewsFigures.Smoothness(report));
         Figure("glove-50-vs-100", ReviewsFigures.Dimensions(report));
-        return files;
+        return folder.Files;
     }
 }
