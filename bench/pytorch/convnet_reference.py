@@ -14,13 +14,12 @@ Timed, float32, median of --repeats after --warmup:
 Needs Debian's python3-torch (1.13, oneDNN): `sudo apt-get install python3-torch`. Prints JSON with --json.
 """
 import argparse
-import json
 import platform
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+
+from timing import median_ms, report
 
 
 def build(batch, filters, classes, seed):
@@ -52,17 +51,6 @@ def loss_fn(params, lam, images, labels):
     logits = F.linear(h.flatten(1), params[-2], params[-1])
     ce = F.cross_entropy(logits, labels, reduction="none")
     return (torch.sigmoid(lam) * ce).mean()
-
-
-def median_ms(fn, warmup, repeats):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times), min(times), max(times)
 
 
 def main():
@@ -109,11 +97,7 @@ def main():
     med, _, _ = median_ms(lambda: torch.mm(a, b), 2, args.repeats)
     results[f"sgemm {args.gemm}^3 GFLOP/s"] = round(2 * args.gemm ** 3 / (med * 1e6), 1)
     results["hvp+cross / gradient"] = round(results["hvp+cross ms"] / results["gradient ms"], 2)
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for key, value in results.items():
-            print(f"{key}: {value}")
+    report(results, args.json)
 
 
 if __name__ == "__main__":

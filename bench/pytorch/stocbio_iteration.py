@@ -14,12 +14,11 @@ T = 10 warm-started SGD steps on g; v0 = grad_w f; Q = 3 Neumann terms, each an 
 Prints the median iteration and oracle times (ms) after --warmup, as JSON with --json.
 """
 import argparse
-import json
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+
+from timing import median_ms, report
 
 
 def main():
@@ -78,14 +77,7 @@ def main():
             lam.sub_(beta * hyper)
 
     def timed(fn):
-        for _ in range(args.warmup):
-            fn()
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - start) * 1e3)
-        return round(statistics.median(times), 3)
+        return round(median_ms(fn, args.warmup, args.repeats)[0], 3)
 
     v = torch.randn(d, c)
     results = {
@@ -97,11 +89,7 @@ def main():
         "validation grad_w f ms (batch 1000)": timed(lambda: torch.autograd.grad(upper(w, draw(n_val, batch)), w)),
         "stocBiO iteration ms": timed(iteration),
     }
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for key, value in results.items():
-            print(f"{key}: {value}")
+    report(results, args.json)
 
 
 if __name__ == "__main__":

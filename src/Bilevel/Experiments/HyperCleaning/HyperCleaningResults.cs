@@ -80,10 +80,9 @@ public static class HyperCleaningResults
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var folder = new ResultsFolder(directory);
-        void Text(string relative, string content) => folder.Text(relative, content);
-        Text("summary.json", JsonSerializer.Serialize(Summary(report), Json));
-        Text("claims.txt", new ClaimTable("Hyper-cleaning claims", report.Claims).ToString() + "\n");
-        Text("summary.txt", HyperCleaningFigures.Summary(report).ToText() + "\n\n" + HyperCleaningFigures.Baselines(report).ToText() + "\n");
+        folder.Text("summary.json", JsonSerializer.Serialize(Summary(report), Json));
+        folder.Text("claims.txt", new ClaimTable("Hyper-cleaning claims", report.Claims).ToString() + "\n");
+        folder.Text("summary.txt", HyperCleaningFigures.Summary(report).ToText() + "\n\n" + HyperCleaningFigures.Baselines(report).ToText() + "\n");
         foreach (var run in report.Runs)
         {
             folder.Traces(TraceFile(run), run.Traces);
@@ -93,7 +92,7 @@ public static class HyperCleaningResults
         {
             var d = record.Data;
             var corrupted = Enumerable.Range(0, d.CorruptedMask.Length).Where(i => d.CorruptedMask[i]).ToArray();
-            Text(DataFile(record), JsonSerializer.Serialize(new
+            folder.Text(DataFile(record), JsonSerializer.Serialize(new
             {
                 d.Name,
                 d.CorruptionRate,

@@ -70,22 +70,35 @@ public sealed record SmoothnessPoint(long Iteration, double UpperGradientNorm, d
 /// </summary>
 public sealed record CleaningReference(double CorruptionRate, int Seed, bool CleanOnly, double TestAccuracy, double TestLoss, long Steps);
 
+/// <summary>The labelled reviews a supervised encoder (<see cref="SupervisedReference"/>) is trained on.</summary>
+public enum SupervisedData
+{
+    /// <summary>The reviews of the bilevel pool's tasks, their labels used directly.</summary>
+    Pool,
+
+    /// <summary>Every labelled review of the train files outside the held-out domains.</summary>
+    TrainingDomains,
+}
+
 /// <summary>
 /// The hyper-representation reference outside the bilevel methods (beyond the paper): the encoder and a linear head
 /// trained directly on review labels (Adam, <see cref="ReviewsExperiment.SupervisedRate"/>, batches of
 /// <see cref="ReviewsSettings.HpoBatch"/>, from the bilevel runs' encoder start), then scored exactly as the bilevel
-/// runs are, by 20-shot heads on the held-out domains' tasks. With <paramref name="Data"/> "pool" it sees the
-/// reviews of the bilevel pool's tasks (their labels used directly); with "training domains" every labelled review of
-/// the train files outside the held-out domains, an estimate of what an encoder of this size can give the heads.
+/// runs are, by 20-shot heads on the held-out domains' tasks. On <see cref="SupervisedData.TrainingDomains"/> it is an
+/// estimate of what an encoder of this size can give the heads.
 /// </summary>
-/// <param name="Data">"pool" or "training domains".</param>
+/// <param name="Data">Which reviews it was trained on.</param>
 /// <param name="Reviews">Training reviews.</param>
 /// <param name="Steps">Adam steps taken in the budget.</param>
 /// <param name="Seconds">Training seconds (evaluation excluded).</param>
 /// <param name="HeldOutAccuracy">Mean query accuracy of the held-out tasks' 20-shot heads.</param>
 /// <param name="HeldOutLoss">Their mean query cross entropy.</param>
 /// <param name="SameDomainAccuracy">The trained classifier's own accuracy on up to 2000 test-file reviews of the training domains.</param>
-public sealed record SupervisedReference(string Data, int Reviews, long Steps, double Seconds, double HeldOutAccuracy, double HeldOutLoss, double SameDomainAccuracy);
+public sealed record SupervisedReference(SupervisedData Data, int Reviews, long Steps, double Seconds, double HeldOutAccuracy, double HeldOutLoss, double SameDomainAccuracy)
+{
+    /// <summary>The training data in tables and claims: "pool", "training domains".</summary>
+    public string DataName => Data == SupervisedData.Pool ? "pool" : "training domains";
+}
 
 /// <summary>What one run of the reviews experiment measured.</summary>
 public sealed class ReviewsReport
@@ -93,12 +106,12 @@ public sealed class ReviewsReport
     internal ReviewsReport(ReviewsSettings settings, IReadOnlyList<string> data, IReadOnlyList<ReviewRun> runs, IReadOnlyList<SmoothnessPoint> smoothness,
         IReadOnlyList<CleaningReference> baselines, IReadOnlyList<SupervisedReference> supervised, IReadOnlyList<string> testDomains, double seconds)
     {
-        Supervised = supervised;
         Settings = settings;
         Data = data;
         Runs = runs;
         Smoothness = smoothness;
         Baselines = baselines;
+        Supervised = supervised;
         TestDomains = testDomains;
         Seconds = seconds;
         Claims = ReviewsClaims.Check(this);
@@ -227,10 +240,10 @@ public static class ReviewsExperiment
 
         // The supervised encoders (beyond the paper): what direct training on the labels hands the 20-shot heads.
         var supervised = new List<SupervisedReference>();
-        foreach (var everyDomainReview in new[] { false, true })
+        foreach (var reviews in Enum.GetValues<SupervisedData>())
         {
-            supervised.Add(Supervised(set50, settings, everyDomainReview, cancellationToken));
-            progress?.Report($"supervised encoder ({supervised[^1].Data}, {supervised[^1].Reviews} reviews): held-out 20-shot accuracy {supervised[^1].HeldOutAccuracy:P1} after {supervised[^1].Steps} Adam steps");
+            supervised.Add(Supervised(set50, settings, reviews, cancellationToken));
+            progress?.Report($"supervised encoder ({supervised[^1].DataName}, {supervised[^1].Reviews} reviews): held-out 20-shot accuracy {supervised[^1].HeldOutAccuracy:P1} after {supervised[^1].Steps} Adam steps");
         }
 
         // Table 3 (R), Fig. 7 (I, N) on hyper-representation, seed 0; the R = 0.5, I = 2, N = 3 points are the main BO-REP run's seed 0.
@@ -340,8 +353,12 @@ public static class ReviewsExperiment
         return points;
     }
 
-    /// <summary>The Adam step of the supervised encoders (PyTorch's default 10⁻³ × 10: a few thousand steps at most fit the budgets).</summary>
+    /// <summary>The Adam step of the supervised encoders: 10× Adam's usual 10⁻³, since the budgets fit a few thousand steps at most.</summary>
     public const double SupervisedRate = 0.01;
+
+    /// <summary>Whether a reference run (outside the solvers) may take another step: the main runs' iteration and seconds budget.</summary>
+    private static bool WithinBudget(ReviewsSettings settings, long steps, Stopwatch clock) =>
+        steps < settings.Iterations && (settings.Seconds is not { } limit || clock.Elapsed.TotalSeconds < limit);
 
     /// <summary>
     /// SGD on g(x, ·) at BO-REP's F.3 lower rate and batch for the main runs' solver seconds, from the bilevel runs'
@@ -366,7 +383,7 @@ public static class ReviewsExperiment
         var batches = new BatchSource(problem.LowerSampleCount, settings.CleaningBatch, seed);
         var clock = Stopwatch.StartNew();
         var steps = 0L;
-        while (steps < settings.Iterations && (settings.Seconds is not { } limit || clock.Elapsed.TotalSeconds < limit))
+        while (WithinBudget(settings, steps, clock))
         {
             problem.LowerGradientY(x, y, gradient, batches.Next());
             Vectors.Axpy(-0.05, gradient, y);
@@ -383,12 +400,12 @@ public static class ReviewsExperiment
     /// reviews (seed 0) for the main runs' solver seconds (or <see cref="ReviewsSettings.Iterations"/> steps without
     /// a time budget); then its encoder is scored by the held-out tasks' 20-shot heads.
     /// </summary>
-    private static SupervisedReference Supervised(ProblemSet set, ReviewsSettings settings, bool everyDomainReview, CancellationToken cancellationToken)
+    private static SupervisedReference Supervised(ProblemSet set, ReviewsSettings settings, SupervisedData data, CancellationToken cancellationToken)
     {
         var (problem, x0, _) = set.For(ReviewTaskKind.HyperRepresentation, 0);
         var hr = (ReviewHyperRepresentationProblem<float>)problem;
         var held = new HashSet<string>(set.TestDomains);
-        var rows = everyDomainReview
+        var rows = data == SupervisedData.TrainingDomains
             ? new TokenRows([.. set.Reviews.Train.Where(r => !held.Contains(r.Domain))], settings.MaxLength)
             : TokenRows.FromBatches(set.PoolTasks.SelectMany(t => new[] { t.Support, t.Query }), settings.MaxLength);
         var sameDomain = new TokenRows([.. set.Reviews.Test.Where(r => !held.Contains(r.Domain)).Take(2000)], settings.MaxLength);
@@ -401,7 +418,7 @@ public static class ReviewsExperiment
         var every = Enumerable.Range(0, rows.Count).ToArray();
         var clock = Stopwatch.StartNew();
         var steps = 0L;
-        while (steps < settings.Iterations && (settings.Seconds is not { } limit || clock.Elapsed.TotalSeconds < limit))
+        while (WithinBudget(settings, steps, clock))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = batches.Next();
@@ -413,7 +430,7 @@ public static class ReviewsExperiment
         var seconds = clock.Elapsed.TotalSeconds;
         var (accuracy, loss) = hr.HeldOutScore(w.AsSpan(0, hr.UpperDimension));
         var (own, _) = classifier.Score(sameDomain, w);
-        return new SupervisedReference(everyDomainReview ? "training domains" : "pool", rows.Count, steps, seconds, accuracy, loss, own);
+        return new SupervisedReference(data, rows.Count, steps, seconds, accuracy, loss, own);
     }
 
     private static ProblemSet Problems(ReviewsSettings settings, int dimension)

@@ -185,11 +185,12 @@ public static class ReviewsFigures
     public static ResultTable Supervised(ReviewsReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var rows = report.Supervised.Select(s => (IReadOnlyList<string>)[$"supervised encoder ({s.Data})", Count(s.Reviews), Count(s.Steps), Number(s.Seconds),
+        var rows = report.Supervised.Select(s => (IReadOnlyList<string>)[$"supervised encoder ({s.DataName})", Count(s.Reviews), Count(s.Steps), Number(s.Seconds),
             Percent(s.HeldOutAccuracy), Number(s.HeldOutLoss), Percent(s.SameDomainAccuracy)]).ToList();
         if (report.Main(ReviewTaskKind.HyperRepresentation).OrderByDescending(r => r.TestAccuracy).FirstOrDefault() is { } best)
         {
-            rows.Insert(0, [$"best bilevel run: {best.Label}", Count(report.Settings.PoolTasks * 40L), Number(best.Iterations), Number(best.Seconds),
+            var pool = report.Supervised.FirstOrDefault(s => s.Data == SupervisedData.Pool);
+            rows.Insert(0, [$"best bilevel run: {best.Label}", pool is null ? "—" : Count(pool.Reviews), Number(best.Iterations), Number(best.Seconds),
                 Percent(best.TestAccuracy), Number(best.FinalMetric("test loss")), "—"]);
         }
 

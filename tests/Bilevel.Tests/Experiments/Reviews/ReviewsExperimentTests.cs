@@ -107,7 +107,8 @@ public sealed class ReviewsExperimentTests
         Assert.Contains(report.Claims, c => c.Claim.Contains("≥ 75%", StringComparison.Ordinal) && c.Evidence.Contains("supervised encoder on the training domains", StringComparison.Ordinal));
         Assert.Equal(2 * 2 * settings.Seeds, report.Baselines.Count);
         Assert.Equal(report.Baselines.Count / 2, report.Baselines.Count(b => b.CleanOnly));
-        Assert.Equal(["pool", "training domains"], report.Supervised.Select(s => s.Data));
+        Assert.Equal([SupervisedData.Pool, SupervisedData.TrainingDomains], report.Supervised.Select(s => s.Data));
+        Assert.Equal(["pool", "training domains"], report.Supervised.Select(s => s.DataName));
         Assert.Equal(settings.PoolTasks * 40, report.Supervised[0].Reviews);
         Assert.True(report.Supervised[1].Reviews > report.Supervised[0].Reviews);
         Assert.All(report.Supervised, s =>
