@@ -244,15 +244,15 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
             }
 
             Accumulate(batch, crossBlock: true, curvatureBlock: true, linear: true);
-            var sum = TensorPrimitives.Dot(_meanBx, x) + TensorPrimitives.Dot(_meanBy, y);
+            var sum = DenseOps.Dot(_meanBx, x) + DenseOps.Dot(_meanBy, y);
             for (var i = 0; i < _dx; i++)
             {
-                sum += x[i] * TensorPrimitives.Dot(_meanQxy.AsSpan(i * _dy, _dy), y);
+                sum += x[i] * DenseOps.Dot(_meanQxy.AsSpan(i * _dy, _dy), y);
             }
 
             for (var i = 0; i < _dy; i++)
             {
-                sum += 0.5 * y[i] * TensorPrimitives.Dot(_meanQyy.AsSpan(i * _dy, _dy), y);
+                sum += 0.5 * y[i] * DenseOps.Dot(_meanQyy.AsSpan(i * _dy, _dy), y);
             }
 
             return sum;
@@ -269,23 +269,17 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
             Accumulate(batch, crossBlock: true, curvatureBlock: !gradientY.IsEmpty, linear: true);
             if (!gradientX.IsEmpty)
             {
-                for (var i = 0; i < _dx; i++)
-                {
-                    gradientX[i] += TensorPrimitives.Dot(_meanQxy.AsSpan(i * _dy, _dy), y) + _meanBx[i];
-                }
+                DenseOps.MultiplyAddRowMajor(_meanQxy, _dx, _dy, y, gradientX);
+                Vectors.Axpy(1, _meanBx, gradientX);
             }
 
             if (!gradientY.IsEmpty)
             {
-                for (var i = 0; i < _dy; i++)
-                {
-                    gradientY[i] += TensorPrimitives.Dot(_meanQyy.AsSpan(i * _dy, _dy), y) + _meanBy[i];
-                }
+                DenseOps.MultiplyAddRowMajor(_meanQyy, _dy, _dy, y, gradientY);
+                Vectors.Axpy(1, _meanBy, gradientY);
 
-                for (var i = 0; i < _dx; i++)
-                {
-                    Vectors.Axpy(x[i], _meanQxy.AsSpan(i * _dy, _dy), gradientY);
-                }
+                // δQxyᵀ x: the row-major δQxy read column by column.
+                DenseOps.MultiplyAddColumnMajor(_meanQxy, _dy, _dx, x, gradientY);
             }
         }
 
@@ -298,14 +292,14 @@ public sealed class FiniteSumQuadraticProblem : BilevelProblem, IExactBilevelPro
             }
 
             Accumulate(batch, crossBlock: !crossProduct.IsEmpty, curvatureBlock: !hvp.IsEmpty, linear: false);
-            for (var i = 0; i < hvp.Length; i++)
+            if (!hvp.IsEmpty)
             {
-                hvp[i] += TensorPrimitives.Dot(_meanQyy.AsSpan(i * _dy, _dy), v);
+                DenseOps.MultiplyAddRowMajor(_meanQyy, _dy, _dy, v, hvp);
             }
 
-            for (var i = 0; i < crossProduct.Length; i++)
+            if (!crossProduct.IsEmpty)
             {
-                crossProduct[i] += TensorPrimitives.Dot(_meanQxy.AsSpan(i * _dy, _dy), v);
+                DenseOps.MultiplyAddRowMajor(_meanQxy, _dx, _dy, v, crossProduct);
             }
         }
 

@@ -51,24 +51,9 @@ public sealed record QuadraticForm(
         }
     }
 
-    private static double Dot(Vector<double> a, ReadOnlySpan<double> b)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < b.Length; i++)
-        {
-            sum += a[i] * b[i];
-        }
+    private static double Dot(Vector<double> a, ReadOnlySpan<double> b) => DenseOps.Dot(DenseOps.Storage(a), b);
 
-        return sum;
-    }
-
-    private static void AddTo(Vector<double> a, Span<double> target)
-    {
-        for (var i = 0; i < target.Length; i++)
-        {
-            target[i] += a[i];
-        }
-    }
+    private static void AddTo(Vector<double> a, Span<double> target) => Vectors.Axpy(1, DenseOps.Storage(a), target);
 
     /// <summary>Throws a clear error when the blocks' shapes disagree or a diagonal block is not symmetric.</summary>
     public void Validate(string role)

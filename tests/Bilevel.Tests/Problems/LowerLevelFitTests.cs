@@ -12,7 +12,7 @@ public sealed class LowerLevelFitTests
         var exact = new double[problem.LowerDimension];
         problem.ExactLowerSolution(x, exact);
         var fit = LowerLevelFit.Minimize(problem, x, null, 500, 1e-10);
-        Assert.True(Numerics.Vectors.Distance(fit.Y, exact) <= 1e-7 * Math.Max(1, Numerics.Vectors.Norm(exact)), $"‖y − y*‖ = {Numerics.Vectors.Distance(fit.Y, exact):E2}");
+        Assert.True(Bilevel.Numerics.Vectors.Distance(fit.Y, exact) <= 1e-7 * Math.Max(1, Bilevel.Numerics.Vectors.Norm(exact)), $"‖y − y*‖ = {Bilevel.Numerics.Vectors.Distance(fit.Y, exact):E2}");
         Assert.True(fit.GradientNorm <= 1e-8, $"‖∇y g‖ = {fit.GradientNorm:E2}");
     }
 
