@@ -51,6 +51,7 @@ public sealed class Graph<T>
 {
     private readonly List<Action> _backward = [];
     private readonly List<T[]> _arena = [];
+    private readonly List<Tensor<T>?> _tensors = [];
     private readonly List<int[]> _indexArena = [];
     private int _arenaNext;
     private int _indexNext;
@@ -118,10 +119,34 @@ public sealed class Graph<T>
     internal void Record(Action backward) => _backward.Add(backward);
 
     /// <summary>A zeroed tensor from the arena.</summary>
-    internal Tensor<T> Allocate(params int[] shape) => Allocate(shape, clear: true);
+    internal Tensor<T> Allocate(params int[] shape) => Rent(shape, clear: true);
+
+    /// <summary>A zeroed vector from the arena (no shape array is allocated when the slot's tensor can be reused).</summary>
+    internal Tensor<T> Allocate(int d0) => Rent([d0], clear: true);
+
+    /// <summary>A zeroed d0 × d1 tensor from the arena.</summary>
+    internal Tensor<T> Allocate(int d0, int d1) => Rent([d0, d1], clear: true);
+
+    /// <summary>A zeroed d0 × d1 × d2 tensor from the arena.</summary>
+    internal Tensor<T> Allocate(int d0, int d1, int d2) => Rent([d0, d1, d2], clear: true);
+
+    /// <summary>A zeroed d0 × d1 × d2 × d3 tensor from the arena.</summary>
+    internal Tensor<T> Allocate(int d0, int d1, int d2, int d3) => Rent([d0, d1, d2, d3], clear: true);
 
     /// <summary>A tensor from the arena whose contents are undefined: for outputs an operation overwrites completely.</summary>
-    internal Tensor<T> AllocateUninitialized(params int[] shape) => Allocate(shape, clear: false);
+    internal Tensor<T> AllocateUninitialized(params int[] shape) => Rent(shape, clear: false);
+
+    /// <summary>An uninitialized vector from the arena.</summary>
+    internal Tensor<T> AllocateUninitialized(int d0) => Rent([d0], clear: false);
+
+    /// <summary>An uninitialized d0 × d1 tensor from the arena.</summary>
+    internal Tensor<T> AllocateUninitialized(int d0, int d1) => Rent([d0, d1], clear: false);
+
+    /// <summary>An uninitialized d0 × d1 × d2 tensor from the arena.</summary>
+    internal Tensor<T> AllocateUninitialized(int d0, int d1, int d2) => Rent([d0, d1, d2], clear: false);
+
+    /// <summary>An uninitialized d0 × d1 × d2 × d3 tensor from the arena.</summary>
+    internal Tensor<T> AllocateUninitialized(int d0, int d1, int d2, int d3) => Rent([d0, d1, d2, d3], clear: false);
 
     /// <summary>An int buffer from the arena (argmax indices and the like), contents undefined.</summary>
     internal int[] AllocateIndices(int length)
@@ -145,33 +170,54 @@ public sealed class Graph<T>
         return buffer;
     }
 
-    private Tensor<T> Allocate(int[] shape, bool clear)
+    /// <summary>
+    /// The arena's next slot: its buffer when the size matches (cleared on request), and its tensor object too when
+    /// the shape matches as well, so a pass that repeats the previous one's operations allocates nothing.
+    /// </summary>
+    private Tensor<T> Rent(ReadOnlySpan<int> shape, bool clear)
     {
-        var size = TensorShape.Size(shape);
-        T[] buffer;
+        var size = 1;
+        foreach (var d in shape)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(d, nameof(shape));
+            size = checked(size * d);
+        }
+
         if (_arenaNext < _arena.Count && _arena[_arenaNext].Length == size)
         {
-            buffer = _arena[_arenaNext];
+            var buffer = _arena[_arenaNext];
             if (clear)
             {
                 Array.Clear(buffer);
             }
+
+            var cached = _tensors[_arenaNext];
+            if (cached is not null && ReferenceEquals(cached.Buffer, buffer) && shape.SequenceEqual(cached.Shape))
+            {
+                _arenaNext++;
+                return cached;
+            }
+
+            var tensor = new Tensor<T>(buffer, 0, shape.ToArray());
+            _tensors[_arenaNext++] = tensor;
+            return tensor;
+        }
+
+        var fresh = new T[size];
+        var made = new Tensor<T>(fresh, 0, shape.ToArray());
+        if (_arenaNext < _arena.Count)
+        {
+            _arena[_arenaNext] = fresh;
+            _tensors[_arenaNext] = made;
         }
         else
         {
-            buffer = new T[size];
-            if (_arenaNext < _arena.Count)
-            {
-                _arena[_arenaNext] = buffer;
-            }
-            else
-            {
-                _arena.Add(buffer);
-            }
+            _arena.Add(fresh);
+            _tensors.Add(made);
         }
 
         _arenaNext++;
-        return new Tensor<T>(buffer, 0, shape);
+        return made;
     }
 
     /// <summary>A new result variable; it requires a gradient when any input does.</summary>

@@ -51,10 +51,12 @@ public static partial class Operations
             throw new ArgumentException($"Embedding: {tokens.Length} tokens for batch {batch} × length {length} = {positions} positions", nameof(tokens));
         }
 
-        var lens = lengths.IsEmpty ? null : CheckLengths(lengths.Span, batch, length, "Embedding");
+        var lens = lengths.IsEmpty ? null : CheckLengths(graph, lengths.Span, batch, length, "Embedding");
         var vocabulary = table.Shape[0];
         var width = table.Shape[1];
-        var ids = tokens.ToArray();
+        // A copy from the graph's index arena: the adjoint reads the ids after the caller may have reused its array.
+        var ids = graph.AllocateIndices(positions);
+        tokens.Span.CopyTo(ids);
         for (var n = 0; n < batch; n++)
         {
             var real = lens?[n] ?? length;
@@ -257,7 +259,7 @@ public static partial class Operations
             throw new ArgumentException($"ElmanRnn: biases have {inputBias.Value.Size} and {hiddenBias.Value.Size} entries, expected {hidden}");
         }
 
-        var lens = CheckLengths(lengths.Span, batch, length, "ElmanRnn");
+        var lens = CheckLengths(graph, lengths.Span, batch, length, "ElmanRnn");
         var plan = new RecurrencePlan(lens, length, hidden);
         var rows = batch * length;
         var stride = plan.Stride;
@@ -502,7 +504,7 @@ public static partial class Operations
         var batch = h.Shape[0];
         var length = h.Shape[1];
         var width = h.Shape[2];
-        var lens = CheckLengths(lengths.Span, batch, length, "MaxOverTime");
+        var lens = CheckLengths(graph, lengths.Span, batch, length, "MaxOverTime");
         var longest = 0;
         foreach (var l in lens)
         {
@@ -510,7 +512,7 @@ public static partial class Operations
         }
 
         // Flat index into H of each output's argmax, or −1 for a padding zero.
-        var argmax = new int[batch * width];
+        var argmax = graph.AllocateIndices(batch * width);
         var y = graph.Allocate(batch, width);
         var hv = h.Value.Span;
         var ys = y.Span;
@@ -600,15 +602,17 @@ public static partial class Operations
         }
     }
 
-    /// <summary>Checks N lengths in [1, L] and copies them; one-line messages name the sequence.</summary>
-    private static int[] CheckLengths(ReadOnlySpan<int> lengths, int batch, int length, string operation)
+    /// <summary>Checks N lengths in [1, L] and copies them into the graph's index arena; one-line messages name the sequence.</summary>
+    private static int[] CheckLengths<T>(Graph<T> graph, ReadOnlySpan<int> lengths, int batch, int length, string operation)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (lengths.Length != batch)
         {
             throw new ArgumentException($"{operation}: {lengths.Length} lengths for a batch of {batch} sequences", nameof(lengths));
         }
 
-        var copy = lengths.ToArray();
+        var copy = graph.AllocateIndices(batch);
+        lengths.CopyTo(copy);
         for (var n = 0; n < copy.Length; n++)
         {
             if (copy[n] < 1 || copy[n] > length)
