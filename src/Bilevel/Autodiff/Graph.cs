@@ -171,8 +171,10 @@ public sealed class Graph<T>
     }
 
     /// <summary>
-    /// The arena's next slot: its buffer when the size matches (cleared on request), and its tensor object too when
-    /// the shape matches as well, so a pass that repeats the previous one's operations allocates nothing.
+    /// The arena's next slot: its buffer when it holds at least the size (the tensor views its first elements; cleared
+    /// on request), and its tensor object too when the shape matches as well, so a pass that repeats the previous
+    /// one's operations allocates nothing, and passes whose shapes vary (sentences of different lengths) allocate only
+    /// until each slot has held its largest size.
     /// </summary>
     private Tensor<T> Rent(ReadOnlySpan<int> shape, bool clear)
     {
@@ -183,12 +185,12 @@ public sealed class Graph<T>
             size = checked(size * d);
         }
 
-        if (_arenaNext < _arena.Count && _arena[_arenaNext].Length == size)
+        if (_arenaNext < _arena.Count && _arena[_arenaNext].Length >= size)
         {
             var buffer = _arena[_arenaNext];
             if (clear)
             {
-                Array.Clear(buffer);
+                Array.Clear(buffer, 0, size);
             }
 
             var cached = _tensors[_arenaNext];
