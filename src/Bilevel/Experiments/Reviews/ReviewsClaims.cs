@@ -74,7 +74,8 @@ public static class ReviewsClaims
             claims.Add(new($"Issue 9: on hyper-cleaning with p = {Number(largest)} the cleaned model beats the uncleaned baseline",
                 $"best bilevel model {best.Label} {Percent(best.TestAccuracy)}" + (bo is null ? "" : $", BO-REP {Percent(bo.TestAccuracy)}")
                 + $"; uniform weights (SGD, same seconds) {Percent(uncleaned)}"
-                + (cleanSubset.Count > 0 ? $"; clean subset only (the true mask) {Percent(ReviewsExperiment.Median(cleanSubset.Select(b => b.TestAccuracy)))}" : ""),
+                + (cleanSubset.Count > 0 ? $"; clean subset only (the true mask) {Percent(ReviewsExperiment.Median(cleanSubset.Select(b => b.TestAccuracy)))}" : "")
+                + CleaningAucs(cleaning, best),
                 best.TestAccuracy > uncleaned));
         }
 
@@ -162,4 +163,20 @@ public static class ReviewsClaims
     }
 
     private static string Seconds(double? value) => value is { } v ? $"{Number(v)} s" : "not reached";
+
+    /// <summary>
+    /// How far the weights themselves have learned which tweets are flipped: the median ROC AUC of σ(x) against the
+    /// corruption mask (0.5 = no information) of the best model and the highest over the methods.
+    /// </summary>
+    private static string CleaningAucs(IReadOnlyList<ReviewRun> cleaning, ReviewRun best)
+    {
+        const string metric = "cleaning AUC";
+        if (!best.Traces.Any(t => t.MetricNames.Contains(metric)))
+        {
+            return "";
+        }
+
+        var highest = cleaning.OrderByDescending(r => r.FinalMetric(metric)).First();
+        return $"; cleaning AUC of the learned weights (0.5 = none): {best.Label} {Number(best.FinalMetric(metric))}, highest {highest.Label} {Number(highest.FinalMetric(metric))}";
+    }
 }

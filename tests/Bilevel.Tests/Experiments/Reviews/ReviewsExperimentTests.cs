@@ -103,7 +103,7 @@ public sealed class ReviewsExperimentTests
         Assert.All(report.Runs, r => Assert.InRange(r.TestAccuracy, 0, 1));
         Assert.Contains(report.Claims, c => c.Claim.Contains("Table 3", StringComparison.Ordinal));
         Assert.Contains(report.Claims, c => c.Claim.Contains("App. G", StringComparison.Ordinal));
-        Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal) && c.Evidence.Contains("clean subset", StringComparison.Ordinal));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal) && c.Evidence.Contains("clean subset", StringComparison.Ordinal) && c.Evidence.Contains("cleaning AUC", StringComparison.Ordinal));
         Assert.Contains(report.Claims, c => c.Claim.Contains("≥ 75%", StringComparison.Ordinal) && c.Evidence.Contains("supervised encoder on the training domains", StringComparison.Ordinal));
         Assert.Equal(2 * 2 * settings.Seeds, report.Baselines.Count);
         Assert.Equal(report.Baselines.Count / 2, report.Baselines.Count(b => b.CleanOnly));
