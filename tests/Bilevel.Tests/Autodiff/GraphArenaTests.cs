@@ -21,14 +21,7 @@ public sealed class GraphArenaTests
     public void Gradient_SoftmaxRegressionSteadyState_AllocatesUnder64KiB()
     {
         var model = EngineBenchmark.SoftmaxRegression<float>();
-        for (var i = 0; i < 3; i++)
-        {
-            model.Gradient();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        model.Gradient();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = Allocations.SteadyState(() => model.Gradient(), warmups: 3, windows: 3, repeats: 1);
 
         Assert.True(allocated < AllocationBound, $"one steady-state gradient pass allocated {allocated} bytes");
     }
@@ -37,14 +30,7 @@ public sealed class GraphArenaTests
     public void SecondOrder_SoftmaxRegressionSteadyState_AllocatesUnder64KiB()
     {
         var model = EngineBenchmark.SoftmaxRegression<float>();
-        for (var i = 0; i < 3; i++)
-        {
-            model.SecondOrder();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        model.SecondOrder();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = Allocations.SteadyState(() => model.SecondOrder(), warmups: 3, windows: 3, repeats: 1);
 
         Assert.True(allocated < AllocationBound, $"one steady-state HVP + cross pass allocated {allocated} bytes");
     }
@@ -55,14 +41,7 @@ public sealed class GraphArenaTests
         // Conv, batch-norm and pooling ops also take their buffers and argmax indices from the arena: what remains
         // does not grow with the batch or the filters.
         var model = EngineBenchmark.ConvNetHyperCleaning<float>(batch: 8, filters: 8);
-        for (var i = 0; i < 3; i++)
-        {
-            model.SecondOrder();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        model.SecondOrder();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = Allocations.SteadyState(() => model.SecondOrder(), warmups: 3, windows: 3, repeats: 1);
 
         Assert.True(allocated < AllocationBound, $"one steady-state ConvNet HVP + cross pass allocated {allocated} bytes");
     }
@@ -71,14 +50,7 @@ public sealed class GraphArenaTests
     public void SecondOrder_SmallRnnSteadyState_AllocatesUnder64KiB()
     {
         var model = EngineBenchmark.RnnHyperRepresentation<float>(batch: 8, tokens: 10, wordSize: 16, hidden: 32, vocabulary: 100);
-        for (var i = 0; i < 3; i++)
-        {
-            model.SecondOrder();
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        model.SecondOrder();
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = Allocations.SteadyState(() => model.SecondOrder(), warmups: 3, windows: 3, repeats: 1);
 
         Assert.True(allocated < AllocationBound, $"one steady-state RNN HVP + cross pass allocated {allocated} bytes");
     }
