@@ -13,13 +13,12 @@ Timed, float32, median of --repeats after --warmup:
   gemm           a float32 n^3 matrix product (torch.mm), GFLOP/s.
 Needs Debian's python3-torch (1.13, oneDNN): `sudo apt-get install python3-torch`. Prints JSON with --json.
 """
-import argparse
 import platform
 
 import torch
 import torch.nn.functional as F
 
-from timing import median_ms, report
+from timing import median_ms, parse_arguments, report
 
 
 def build(batch, filters, classes, seed):
@@ -54,16 +53,12 @@ def loss_fn(params, lam, images, labels):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=256)
-    parser.add_argument("--filters", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--gemm", type=int, default=1024)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    def options(parser):
+        parser.add_argument("--batch", type=int, default=256)
+        parser.add_argument("--filters", type=int, default=64)
+        parser.add_argument("--gemm", type=int, default=1024)
+
+    args = parse_arguments(__doc__, repeats=9, warmup=3, add_options=options)
     params, lam, images, labels, direction = build(args.batch, args.filters, 10, 0)
     everything = params + [lam]
 

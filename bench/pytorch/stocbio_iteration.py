@@ -13,22 +13,15 @@ T = 10 warm-started SGD steps on g; v0 = grad_w f; Q = 3 Neumann terms, each an 
 (v <- v - eta H v); one cross product d/dlambda (grad_w g . v); the outer step on lambda.
 Prints the median iteration and oracle times (ms) after --warmup, as JSON with --json.
 """
-import argparse
 
 import torch
 import torch.nn.functional as F
 
-from timing import median_ms, report
+from timing import median_ms, parse_arguments, report
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=41)
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_arguments(__doc__, repeats=41, warmup=5)
     torch.manual_seed(0)
     n_train, n_val, d, c, batch = 20000, 5000, 785, 10, 1000
     x_train = torch.rand(n_train, d)

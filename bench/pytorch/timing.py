@@ -1,7 +1,24 @@
-"""Shared by the PyTorch reference scripts: median timing and printing of a results dictionary."""
+"""Shared by the PyTorch reference scripts: the common options, median timing and printing of a results dictionary."""
+import argparse
 import json
 import statistics
 import time
+
+
+def parse_arguments(doc, repeats, warmup, add_options=None):
+    """Parses --threads (default 2), --repeats, --warmup, --json and the script's own options; sets torch's threads."""
+    import torch
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--json", action="store_true")
+    if add_options is not None:
+        add_options(parser)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    return args
 
 
 def median_ms(fn, warmup, repeats):

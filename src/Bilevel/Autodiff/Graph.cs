@@ -178,48 +178,40 @@ public sealed class Graph<T>
     /// </summary>
     private Tensor<T> Rent(ReadOnlySpan<int> shape, bool clear)
     {
-        var size = 1;
-        foreach (var d in shape)
+        var size = TensorShape.Size(shape);
+        var slot = _arenaNext++;
+        T[] buffer;
+        if (slot < _arena.Count && _arena[slot].Length >= size)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(d, nameof(shape));
-            size = checked(size * d);
-        }
-
-        if (_arenaNext < _arena.Count && _arena[_arenaNext].Length >= size)
-        {
-            var buffer = _arena[_arenaNext];
+            buffer = _arena[slot];
             if (clear)
             {
                 Array.Clear(buffer, 0, size);
             }
-
-            var cached = _tensors[_arenaNext];
-            if (cached is not null && ReferenceEquals(cached.Buffer, buffer) && shape.SequenceEqual(cached.Shape))
-            {
-                _arenaNext++;
-                return cached;
-            }
-
-            var tensor = new Tensor<T>(buffer, 0, shape.ToArray());
-            _tensors[_arenaNext++] = tensor;
-            return tensor;
-        }
-
-        var fresh = new T[size];
-        var made = new Tensor<T>(fresh, 0, shape.ToArray());
-        if (_arenaNext < _arena.Count)
-        {
-            _arena[_arenaNext] = fresh;
-            _tensors[_arenaNext] = made;
         }
         else
         {
-            _arena.Add(fresh);
-            _tensors.Add(made);
+            buffer = new T[size];
+            if (slot < _arena.Count)
+            {
+                _arena[slot] = buffer;
+                _tensors[slot] = null;
+            }
+            else
+            {
+                _arena.Add(buffer);
+                _tensors.Add(null);
+            }
         }
 
-        _arenaNext++;
-        return made;
+        var tensor = _tensors[slot];
+        if (tensor is null || !shape.SequenceEqual(tensor.Shape))
+        {
+            tensor = new Tensor<T>(buffer, 0, shape.ToArray());
+            _tensors[slot] = tensor;
+        }
+
+        return tensor;
     }
 
     /// <summary>A new result variable; it requires a gradient when any input does.</summary>

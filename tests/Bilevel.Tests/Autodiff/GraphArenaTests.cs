@@ -60,7 +60,7 @@ public sealed class GraphArenaTests
     {
         // At the benchmark's size (64 sentences × 30 tokens, hidden 256) the max-over-time argmax alone is 64 KiB and
         // the token copy 7.5 KiB: both come from the graph's index arena, and the arena's tensors are reused with
-        // their buffers, so what is left are variables, closures and parameter views (measured 6.4 KiB).
+        // their buffers, so what is left are variables, closures and parameter views (`bilevel bench engine`: 5 KiB).
         var model = EngineBenchmark.RnnHyperRepresentation<float>();
         var allocated = Allocations.SteadyState(() => model.SecondOrder(), warmups: 2, windows: 3, repeats: 1);
 
