@@ -54,7 +54,7 @@ public static partial class GradientCheckCases
                 : Readout(graph, graph.Conv2d(y[0], x[0], _stride, _padding), 22);
     }
 
-    /// <summary>Enough input channels for the shifted-GEMM path (x = kernel, y = input, so both adjoints are checked).</summary>
+    /// <summary>Enough input channels for the one-GEMM-per-tap path (x = kernel, y = input, so both adjoints are checked).</summary>
     private sealed class ShiftedConvolutionCase : IGradientCheckCase
     {
         private readonly int _padding;
@@ -66,7 +66,7 @@ public static partial class GradientCheckCases
             Lower.Add("input", 2, Operations.ShiftedMinimumChannels, 4, 5);
         }
 
-        public string Name => $"conv2d 3×3 stride 1 padding {_padding}, shifted GEMMs";
+        public string Name => $"conv2d 3×3 stride 1 padding {_padding}, one GEMM per tap";
 
         public ParameterLayout Upper { get; } = new();
 

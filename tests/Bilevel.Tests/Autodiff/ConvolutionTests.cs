@@ -10,10 +10,11 @@ namespace Bilevel.Tests.Autodiff;
 public sealed class ConvolutionTests
 {
     [Theory]
-    [InlineData(2, 4, 20, 30, 3, 1, 1)] // shifted-GEMM path, several column chunks
-    [InlineData(2, 5, 17, 13, 2, 1, 0)] // shifted, no padding
-    [InlineData(2, 4, 6, 7, 3, 1, 3)] // shifted, padding wider than the kernel's overhang (borders not shared)
+    [InlineData(2, 16, 60, 70, 3, 1, 1)] // one GEMM per tap, two column blocks
+    [InlineData(2, 17, 17, 13, 2, 1, 0)] // per tap, no padding
+    [InlineData(2, 16, 6, 7, 3, 1, 3)] // per tap, padding wider than the kernel's overhang (borders not shared)
     [InlineData(3, 2, 9, 11, 4, 1, 1)] // im2col path (few channels)
+    [InlineData(2, 4, 20, 30, 3, 1, 1)] // im2col path, below the per-tap channel count
     [InlineData(2, 3, 12, 10, 2, 2, 1)] // im2col path, stride 2
     public void Conv2d_LargeLayer_MatchesDirectConvolutionAndAdjoints(int n, int c, int h, int w, int f, int stride, int padding)
     {
