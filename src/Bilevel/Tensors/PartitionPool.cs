@@ -28,12 +28,18 @@ internal static class PartitionPool
     private static long _generation;
     private static Exception? _failure;
 
+    [ThreadStatic]
+    private static bool _running;
+
     /// <summary>Runs partitions 0 … <paramref name="partitions"/> − 1 of <paramref name="work"/> on at most <paramref name="threads"/> threads.</summary>
     public static void Run(IPartitionedWork work, int partitions, int threads)
     {
         ArgumentNullException.ThrowIfNull(work);
         var helpers = Math.Min(threads, partitions) - 1;
-        if (helpers <= 0 || !Gate.TryEnter())
+
+        // A partition that itself runs partitioned work (an engine operation inside a partition) runs it inline, so a
+        // nested job never replaces the running one.
+        if (helpers <= 0 || _running || !Gate.TryEnter())
         {
             for (var p = 0; p < partitions; p++)
             {
@@ -45,6 +51,7 @@ internal static class PartitionPool
 
         try
         {
+            _running = true;
             EnsureWorkers(helpers);
 
             // Close the previous generation before changing the job, publish the job, then open it: a worker claims a
@@ -78,6 +85,7 @@ internal static class PartitionPool
         }
         finally
         {
+            _running = false;
             Gate.Exit();
         }
     }

@@ -46,6 +46,31 @@ public sealed class FusedOperationTests
     }
 
     [Fact]
+    public void BatchNormReluMaxPool2d_OneOrTwoThreads_GiveIdenticalBits()
+    {
+        // One partition per channel on Blas.Threads threads: each channel's sums stay on one thread, in order.
+        var random = new Random(17);
+        var inputs = Inputs(random, 6, 8, 10, 12);
+        var readout = Random(random, 6, 8, 5, 6);
+        var threads = Blas.Threads;
+        try
+        {
+            Blas.Threads = 2;
+            var two = Pass(inputs, readout, fused: true, 2, secondConsumer: true);
+            Blas.Threads = 1;
+            var one = Pass(inputs, readout, fused: true, 2, secondConsumer: true);
+            for (var i = 0; i < two.Count; i++)
+            {
+                Assert.Equal(one[i].Span.ToArray(), two[i].Span.ToArray());
+            }
+        }
+        finally
+        {
+            Blas.Threads = threads;
+        }
+    }
+
+    [Fact]
     public void BatchNormReluMaxPool2d_Float32_MatchesFloat64()
     {
         var random = new Random(11);
