@@ -33,15 +33,17 @@ public static partial class GradientCheckCases
             {
                 Upper.Add("input", 2, 2, 5, 5);
                 Lower.Add("kernel", 3, 2, 3, 3);
+                Lower.Add("bias", 3);
             }
             else
             {
                 Upper.Add("kernel", 2, 1, 3, 3);
                 Lower.Add("input", 2, 1, 6, 6);
+                Lower.Add("bias", 2);
             }
         }
 
-        public string Name => $"conv2d 3×3 stride {_stride} padding {_padding}";
+        public string Name => $"conv2d 3×3 stride {_stride} padding {_padding} + bias";
 
         public ParameterLayout Upper { get; } = new();
 
@@ -50,8 +52,8 @@ public static partial class GradientCheckCases
         public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             _stride == 1
-                ? Readout(graph, graph.Conv2d(x[0], y[0], _stride, _padding), 21)
-                : Readout(graph, graph.Conv2d(y[0], x[0], _stride, _padding), 22);
+                ? Readout(graph, graph.Conv2d(x[0], y[0], _stride, _padding, y[1]), 21)
+                : Readout(graph, graph.Conv2d(y[0], x[0], _stride, _padding, y[1]), 22);
     }
 
     /// <summary>Enough input channels for the one-GEMM-per-tap path (x = kernel, y = input, so both adjoints are checked).</summary>
@@ -63,10 +65,11 @@ public static partial class GradientCheckCases
         {
             _padding = padding;
             Upper.Add("kernel", 3, Operations.ShiftedMinimumChannels, 3, 3);
+            Upper.Add("bias", 3);
             Lower.Add("input", 2, Operations.ShiftedMinimumChannels, 4, 5);
         }
 
-        public string Name => $"conv2d 3×3 stride 1 padding {_padding}, one GEMM per tap";
+        public string Name => $"conv2d 3×3 stride 1 padding {_padding} + bias, one GEMM per tap";
 
         public ParameterLayout Upper { get; } = new();
 
@@ -74,7 +77,7 @@ public static partial class GradientCheckCases
 
         public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Readout(graph, graph.Conv2d(y[0], x[0], 1, _padding), 26);
+            Readout(graph, graph.Conv2d(y[0], x[0], 1, _padding, x[1]), 26);
     }
 
     private sealed class PoolCase : IGradientCheckCase
@@ -202,7 +205,8 @@ public static partial class GradientCheckCases
         public Variable<T> Build<T>(Graph<T> graph, Variable<T>[] x, Variable<T>[] y)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var conv = graph.AddBias(graph.Conv2d(x[0], y[0], 1, 1), y[1], axis: 1);
+            // The fused block takes the bias inside the convolution (as the ConvNet does); the unfused one adds it.
+            var conv = _fused ? graph.Conv2d(x[0], y[0], 1, 1, y[1]) : graph.AddBias(graph.Conv2d(x[0], y[0], 1, 1), y[1], axis: 1);
             var block = _fused
                 ? graph.BatchNormReluMaxPool2d(conv, y[2], y[3])
                 : graph.MaxPool2d(graph.Relu(graph.BatchNorm2d(conv, y[2], y[3])));

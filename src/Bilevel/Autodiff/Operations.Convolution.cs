@@ -11,8 +11,10 @@ public static partial class Operations
     /// K [F, C, kh, kw], stride s and zero padding p: Y [N, F, Ho, Wo], Ho = (H + 2p − kh)/s + 1. Computed as one GEMM
     /// over the whole batch, Y′ = K·cols(X) with cols(X) [C·kh·kw, N·Ho·Wo] (im2col). Y is bilinear in (K, X), so
     /// Ẏ = K̇⊛X + K⊛Ẋ; X̄ = col2im(Kᵀ Ȳ′), X̄̇ = col2im(K̇ᵀ Ȳ′ + Kᵀ Ȳ̇′); K̄ = Ȳ′ cols(X)ᵀ, K̄̇ = Ȳ̇′ cols(X)ᵀ + Ȳ′ cols(Ẋ)ᵀ.
+    /// With a <paramref name="bias"/> b [F], Y[n, f] += b_f (as <see cref="AddBias{T}"/> on axis 1, without its own
+    /// pass over Y): Ẏ[n, f] += ḃ_f, b̄_f = Σ Ȳ[·, f], b̄̇_f = Σ Ȳ̇[·, f].
     /// </summary>
-    public static Variable<T> Conv2d<T>(this Graph<T> graph, Variable<T> input, Variable<T> kernel, int stride = 1, int padding = 0)
+    public static Variable<T> Conv2d<T>(this Graph<T> graph, Variable<T> input, Variable<T> kernel, int stride = 1, int padding = 0, Variable<T>? bias = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -23,15 +25,20 @@ public static partial class Operations
             throw new ArgumentException($"Conv2d needs input [N, C, H, W] and kernel [F, C, kh, kw] with equal C, got [{string.Join(", ", input.Shape)}] and [{string.Join(", ", kernel.Shape)}]");
         }
 
+        if (bias is not null && (bias.Value.Rank != 1 || bias.Value.Size != kernel.Shape[0]))
+        {
+            throw new ArgumentException($"Conv2d: bias has shape [{string.Join(", ", bias.Shape)}], expected [{kernel.Shape[0]}]", nameof(bias));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         var g = new ConvGeometry(input.Shape, kernel.Shape, stride, padding);
         if (stride == 1 && g.Channels >= ShiftedMinimumChannels)
         {
-            return ShiftedConv2d(graph, input, kernel, g);
+            return ShiftedConv2d(graph, input, kernel, bias, g);
         }
 
-        return PerSampleConv2d(graph, input, kernel, g);
+        return PerSampleConv2d(graph, input, kernel, bias, g);
     }
 
     /// <summary>
@@ -39,7 +46,7 @@ public static partial class Operations
     /// written in place in NCHW: Yₙ = K·cols(Xₙ). Backward recomputes cols(Xₙ): K̄ += Ȳₙ cols(Xₙ)ᵀ,
     /// X̄ₙ += col2im(Kᵀ Ȳₙ), and the tangents as in <see cref="Conv2d{T}"/>.
     /// </summary>
-    private static Variable<T> PerSampleConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, ConvGeometry g)
+    private static Variable<T> PerSampleConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, Variable<T>? bias, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var one = g.Sample;
@@ -51,10 +58,15 @@ public static partial class Operations
         {
             Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
             Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Positions, T.Zero, y.Span.Slice(n * sampleOut, sampleOut), g.Positions);
+            if (bias is not null)
+            {
+                AddPerFilter(y.Span.Slice(n * sampleOut, sampleOut), bias.Value.Span, g.Positions);
+            }
         }
 
         Tensor<T>? tangent = null;
-        if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null))
+        var biasTangent = graph.HasTangents ? bias?.Tangent : null;
+        if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null || biasTangent is not null))
         {
             tangent = graph.AllocateUninitialized(y.Shape);
             for (var n = 0; n < g.Batch; n++)
@@ -77,10 +89,15 @@ public static partial class Operations
                 {
                     target.Clear();
                 }
+
+                if (biasTangent is not null)
+                {
+                    AddPerFilter(target, biasTangent.Span, g.Positions);
+                }
             }
         }
 
-        var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient);
+        var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient || (bias?.RequiresGradient ?? false));
         if (result.RequiresGradient)
         {
             graph.Record(() =>
@@ -97,6 +114,19 @@ public static partial class Operations
                 if (wantKernel)
                 {
                     graph.EnsureGradient(kernel);
+                }
+
+                if (bias is not null && bias.RequiresGradient)
+                {
+                    graph.EnsureGradient(bias);
+                    for (var n = 0; n < g.Batch; n++)
+                    {
+                        SumPerFilter(gy.Slice(n * sampleOut, sampleOut), bias.Gradient!.Span, g.Positions);
+                        if (bias.GradientTangent is not null && gyt is not null)
+                        {
+                            SumPerFilter(gyt.Span.Slice(n * sampleOut, sampleOut), bias.GradientTangent.Span, g.Positions);
+                        }
+                    }
                 }
 
                 if (wantInput)
@@ -179,7 +209,7 @@ public static partial class Operations
     /// batch 256): forward 117–137 → 65–68 ms, K̄ 133–135 → 81–84 ms, X̄ 135 → 64–68 ms against the previous
     /// gathered-patch path (C·kh·kw contiguous copies per block of columns, then one GEMM with inner dimension C·kh·kw).
     /// </remarks>
-    private static Variable<T> ShiftedConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, ConvGeometry g)
+    private static Variable<T> ShiftedConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, Variable<T>? bias, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Neighbouring rows and planes share their zero borders: a row is p zeros then W values (the right border of
@@ -215,7 +245,8 @@ public static partial class Operations
         }
 
         var product = graph.AllocateUninitialized(g.Filters, length);
-        var withTangent = graph.HasTangents && (paddedTangent is not null || tapKernelTangent is not null);
+        var biasTangent = graph.HasTangents ? bias?.Tangent : null;
+        var withTangent = graph.HasTangents && (paddedTangent is not null || tapKernelTangent is not null || biasTangent is not null);
         var tangentProduct = withTangent ? graph.AllocateUninitialized(g.Filters, length) : null;
         TapForward(tapKernel.Span, padded.Span, product.Span, geometry, accumulate: false);
         if (tangentProduct is not null)
@@ -231,19 +262,26 @@ public static partial class Operations
             if (paddedTangent is not null)
             {
                 TapForward(tapKernel.Span, paddedTangent.Span, tangentProduct.Span, geometry, accumulate);
+                accumulate = true;
+            }
+
+            if (!accumulate)
+            {
+                // Only the bias has a tangent.
+                tangentProduct.Span.Clear();
             }
         }
 
         var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
-        Crop(product.Span, y.Span, g, pw, plane, length);
+        Crop(product.Span, y.Span, bias is null ? default : bias.Value.Span, g, pw, plane, length);
         Tensor<T>? tangent = null;
         if (tangentProduct is not null)
         {
             tangent = graph.AllocateUninitialized(y.Shape);
-            Crop(tangentProduct.Span, tangent.Span, g, pw, plane, length);
+            Crop(tangentProduct.Span, tangent.Span, biasTangent is null ? default : biasTangent.Span, g, pw, plane, length);
         }
 
-        var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient);
+        var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient || (bias?.RequiresGradient ?? false));
         if (result.RequiresGradient)
         {
             graph.Record(() =>
@@ -261,6 +299,17 @@ public static partial class Operations
                 {
                     gradientTangent = tangentProduct ?? graph.AllocateUninitialized(g.Filters, length);
                     Uncrop(result.GradientTangent.Span, gradientTangent.Span, g, pw, plane, length);
+                }
+
+                if (bias is not null && bias.RequiresGradient)
+                {
+                    // Ȳ′ is zero off the valid corners, so its row sums are Σ Ȳ[·, f].
+                    graph.EnsureGradient(bias);
+                    SumPerFilter(gradient.Span, bias.Gradient!.Span, length);
+                    if (bias.GradientTangent is not null && gradientTangent is not null)
+                    {
+                        SumPerFilter(gradientTangent.Span, bias.GradientTangent.Span, length);
+                    }
                 }
 
                 if (kernel.RequiresGradient)
@@ -478,22 +527,56 @@ public static partial class Operations
         }
     }
 
-    /// <summary>Y′ [F, N·Hp·Wp] → Y [N, F, Ho, Wo] (the valid top-left corner of each padded plane).</summary>
+    /// <summary>
+    /// Y′ [F, N·Hp·Wp] → Y [N, F, Ho, Wo] (the valid top-left corner of each padded plane), plus the bias b_f when
+    /// one is given.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Crop<T>(ReadOnlySpan<T> product, Span<T> y, ConvGeometry g, int pw, int plane, int length)
+    private static void Crop<T>(ReadOnlySpan<T> product, Span<T> y, ReadOnlySpan<T> bias, ConvGeometry g, int pw, int plane, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (var f = 0; f < g.Filters; f++)
         {
+            var b = bias.IsEmpty ? T.Zero : bias[f];
             for (var n = 0; n < g.Batch; n++)
             {
                 var source = product.Slice((f * length) + (n * plane), plane);
                 var target = y.Slice(((n * g.Filters) + f) * g.Positions, g.Positions);
                 for (var row = 0; row < g.OutHeight; row++)
                 {
-                    source.Slice(row * pw, g.OutWidth).CopyTo(target.Slice(row * g.OutWidth, g.OutWidth));
+                    var line = source.Slice(row * pw, g.OutWidth);
+                    var destination = target.Slice(row * g.OutWidth, g.OutWidth);
+                    if (bias.IsEmpty)
+                    {
+                        line.CopyTo(destination);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Add(line, b, destination);
+                    }
                 }
             }
+        }
+    }
+
+    /// <summary>Rows of <paramref name="rows"/> (each <paramref name="width"/> long), row f += b_f.</summary>
+    private static void AddPerFilter<T>(Span<T> rows, ReadOnlySpan<T> bias, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var f = 0; f < bias.Length; f++)
+        {
+            var row = rows.Slice(f * width, width);
+            TensorPrimitives.Add(row, bias[f], row);
+        }
+    }
+
+    /// <summary>sums_f += Σ row f of <paramref name="rows"/> (each <paramref name="width"/> long).</summary>
+    private static void SumPerFilter<T>(ReadOnlySpan<T> rows, Span<T> sums, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var f = 0; f < sums.Length; f++)
+        {
+            sums[f] += TensorPrimitives.Sum(rows.Slice(f * width, width));
         }
     }
 

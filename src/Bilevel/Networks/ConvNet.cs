@@ -83,7 +83,8 @@ public sealed class ConvNet
 
     /// <summary>
     /// Features [N, FeatureSize] of images [N, C, S, S]; <paramref name="parameters"/> bound in layout order. The
-    /// block tail runs as one fused <see cref="Operations.BatchNormReluMaxPool2d{T}"/>.
+    /// convolution takes its bias itself (no separate pass over its output) and the block tail runs as one fused
+    /// <see cref="Operations.BatchNormReluMaxPool2d{T}"/>.
     /// </summary>
     public Variable<T> Forward<T>(Graph<T> graph, IReadOnlyList<Variable<T>> parameters, Variable<T> images)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -99,7 +100,7 @@ public sealed class ConvNet
         var h = images;
         for (var b = 0; b < Blocks; b++)
         {
-            var conv = graph.AddBias(graph.Conv2d(h, parameters[4 * b], 1, 1), parameters[(4 * b) + 1], axis: 1);
+            var conv = graph.Conv2d(h, parameters[4 * b], 1, 1, parameters[(4 * b) + 1]);
             h = graph.BatchNormReluMaxPool2d(conv, parameters[(4 * b) + 2], parameters[(4 * b) + 3]);
         }
 

@@ -4,8 +4,8 @@ using Bilevel.Tensors;
 namespace Bilevel.Tests.Autodiff;
 
 /// <summary>
-/// Conv2d on layers large enough for several GEMM column chunks, against a direct seven-loop convolution and its
-/// adjoints (the finite-difference gradient checks use tiny layers).
+/// Conv2d with its bias on layers large enough for several GEMM column chunks, against a direct seven-loop
+/// convolution and its adjoints (the finite-difference gradient checks use tiny layers).
 /// </summary>
 public sealed class ConvolutionTests
 {
@@ -23,6 +23,8 @@ public sealed class ConvolutionTests
         var k = Random(random, f, c, 3, 3);
         var xt = Random(random, n, c, h, w);
         var kt = Random(random, f, c, 3, 3);
+        var bias = Random(random, f);
+        var biasTangent = Random(random, f);
         var ho = ((h + (2 * padding) - 3) / stride) + 1;
         var wo = ((w + (2 * padding) - 3) / stride) + 1;
         var readout = Random(random, n, f, ho, wo);
@@ -32,11 +34,13 @@ public sealed class ConvolutionTests
         var gxt = new Tensor<double>(x.Shape);
         var gk = new Tensor<double>(k.Shape);
         var gkt = new Tensor<double>(k.Shape);
-        var y = graph.Conv2d(graph.Parameter(x, xt, gx, gxt), graph.Parameter(k, kt, gk, gkt), stride, padding);
+        var gb = new Tensor<double>(f);
+        var gbt = new Tensor<double>(f);
+        var y = graph.Conv2d(graph.Parameter(x, xt, gx, gxt), graph.Parameter(k, kt, gk, gkt), stride, padding, graph.Parameter(bias, biasTangent, gb, gbt));
         graph.Backward(graph.WeightedSum(y, readout));
 
-        var expected = Direct(x, k, stride, padding, ho, wo);
-        var expectedTangent = Add(Direct(xt, k, stride, padding, ho, wo), Direct(x, kt, stride, padding, ho, wo));
+        var expected = AddPerFilter(Direct(x, k, stride, padding, ho, wo), bias);
+        var expectedTangent = AddPerFilter(Add(Direct(xt, k, stride, padding, ho, wo), Direct(x, kt, stride, padding, ho, wo)), biasTangent);
         AssertClose(expected, y.Value);
         AssertClose(expectedTangent, y.Tangent!);
 
@@ -48,6 +52,41 @@ public sealed class ConvolutionTests
         var (_, tangentAdjointK) = Adjoints(xt, k, readout, stride, padding);
         AssertClose(tangentAdjointX, gxt);
         AssertClose(tangentAdjointK, gkt);
+
+        // b̄_f = Σ c[·, f]; the read-out is linear, so b̄̇ = 0.
+        var expectedBias = new Tensor<double>(f);
+        for (var i = 0; i < readout.Size; i++)
+        {
+            expectedBias[i / (ho * wo) % f] += readout[i];
+        }
+
+        AssertClose(expectedBias, gb);
+        AssertClose(new Tensor<double>(f), gbt);
+    }
+
+    [Theory]
+    [InlineData(2)] // im2col path
+    [InlineData(16)] // one GEMM per tap
+    public void Conv2d_OnlyTheBiasHasATangent_TangentIsTheBiasTangent(int channels)
+    {
+        var random = new Random(channels);
+        var x = Random(random, 2, channels, 5, 6);
+        var k = Random(random, 3, channels, 3, 3);
+        var biasTangent = Random(random, 3);
+        var graph = new Graph<double>(tangents: true);
+        var y = graph.Conv2d(graph.Constant(x), graph.Constant(k), 1, 1, graph.Parameter(Random(random, 3), biasTangent));
+        AssertClose(AddPerFilter(new Tensor<double>(y.Shape), biasTangent), y.Tangent!);
+    }
+
+    private static Tensor<double> AddPerFilter(Tensor<double> y, Tensor<double> bias)
+    {
+        var positions = y.Shape[2] * y.Shape[3];
+        for (var i = 0; i < y.Size; i++)
+        {
+            y[i] += bias[i / positions % bias.Size];
+        }
+
+        return y;
     }
 
     private static Tensor<double> Random(Random random, params int[] shape)
