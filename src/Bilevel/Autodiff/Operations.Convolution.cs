@@ -46,145 +46,310 @@ public static partial class Operations
     /// written in place in NCHW: Yₙ = K·cols(Xₙ). Backward recomputes cols(Xₙ): K̄ += Ȳₙ cols(Xₙ)ᵀ,
     /// X̄ₙ += col2im(Kᵀ Ȳₙ), and the tangents as in <see cref="Conv2d{T}"/>.
     /// </summary>
+    /// <remarks>
+    /// The samples are cut into a fixed number of ranges (<see cref="PerSampleConvolution{T}"/>), each with its own
+    /// patch buffer and its own partial K̄ and b̄, added in range order, so the bits do not depend on the thread count.
+    /// When the patch is short (≤ <see cref="ShortGemm.MaximumShort"/> entries: the first layer on images) the products
+    /// run on <see cref="ShortGemm"/> and the ranges on <see cref="Blas.Threads"/> threads; otherwise on OpenBLAS, one
+    /// range after the other. X̄ (only needed when the input is not data) always runs serially on OpenBLAS.
+    /// </remarks>
     private static Variable<T> PerSampleConv2d<T>(Graph<T> graph, Variable<T> input, Variable<T> kernel, Variable<T>? bias, ConvGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var one = g.Sample;
-        var sampleIn = g.Channels * g.Height * g.Width;
-        var sampleOut = g.Filters * g.Positions;
-        var columns = graph.AllocateUninitialized(g.Patch, g.Positions);
-        var y = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
-        for (var n = 0; n < g.Batch; n++)
-        {
-            Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
-            Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Positions, T.Zero, y.Span.Slice(n * sampleOut, sampleOut), g.Positions);
-            if (bias is not null)
-            {
-                AddPerFilter(y.Span.Slice(n * sampleOut, sampleOut), bias.Value.Span, g.Positions);
-            }
-        }
-
-        Tensor<T>? tangent = null;
-        var biasTangent = graph.HasTangents ? bias?.Tangent : null;
-        if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null || biasTangent is not null))
-        {
-            tangent = graph.AllocateUninitialized(y.Shape);
-            for (var n = 0; n < g.Batch; n++)
-            {
-                var target = tangent.Span.Slice(n * sampleOut, sampleOut);
-                var beta = T.Zero;
-                if (kernel.Tangent is not null)
-                {
-                    Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
-                    Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Tangent.Span, g.Patch, columns.Span, g.Positions, T.Zero, target, g.Positions);
-                    beta = T.One;
-                }
-
-                if (input.Tangent is not null)
-                {
-                    Im2Col(input.Tangent.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
-                    Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel.Value.Span, g.Patch, columns.Span, g.Positions, beta, target, g.Positions);
-                }
-                else if (beta == T.Zero)
-                {
-                    target.Clear();
-                }
-
-                if (biasTangent is not null)
-                {
-                    AddPerFilter(target, biasTangent.Span, g.Positions);
-                }
-            }
-        }
-
-        var result = graph.Result(y, tangent, input.RequiresGradient || kernel.RequiresGradient || (bias?.RequiresGradient ?? false));
+        var work = new PerSampleConvolution<T>(graph, input, kernel, bias, g);
+        work.Forward();
+        var result = graph.Result(work.Output, work.OutputTangent, input.RequiresGradient || kernel.RequiresGradient || (bias?.RequiresGradient ?? false));
         if (result.RequiresGradient)
         {
-            graph.Record(() =>
-            {
-                if (result.Gradient is null)
-                {
-                    return;
-                }
-
-                var gy = result.Gradient.Span;
-                var gyt = result.GradientTangent;
-                var wantKernel = kernel.RequiresGradient;
-                var wantInput = input.RequiresGradient;
-                if (wantKernel)
-                {
-                    graph.EnsureGradient(kernel);
-                }
-
-                if (bias is not null && bias.RequiresGradient)
-                {
-                    graph.EnsureGradient(bias);
-                    for (var n = 0; n < g.Batch; n++)
-                    {
-                        SumPerFilter(gy.Slice(n * sampleOut, sampleOut), bias.Gradient!.Span, g.Positions);
-                        if (bias.GradientTangent is not null && gyt is not null)
-                        {
-                            SumPerFilter(gyt.Span.Slice(n * sampleOut, sampleOut), bias.GradientTangent.Span, g.Positions);
-                        }
-                    }
-                }
-
-                if (wantInput)
-                {
-                    graph.EnsureGradient(input);
-                }
-
-                var kernelTangentGradient = wantKernel ? kernel.GradientTangent : null;
-                var inputTangentGradient = wantInput ? input.GradientTangent : null;
-                var columnGradient = wantInput ? graph.AllocateUninitialized(g.Patch, g.Positions) : null;
-                for (var n = 0; n < g.Batch; n++)
-                {
-                    var gyn = gy.Slice(n * sampleOut, sampleOut);
-                    if (wantKernel)
-                    {
-                        Im2Col(input.Value.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
-                        Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gyn, g.Positions, columns.Span, g.Positions, T.One, kernel.Gradient!.Span, g.Patch);
-                        if (kernelTangentGradient is not null)
-                        {
-                            if (gyt is not null)
-                            {
-                                Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gyt.Span.Slice(n * sampleOut, sampleOut), g.Positions, columns.Span, g.Positions, T.One, kernelTangentGradient.Span, g.Patch);
-                            }
-
-                            if (input.Tangent is not null)
-                            {
-                                Im2Col(input.Tangent.Span.Slice(n * sampleIn, sampleIn), columns.Span, one);
-                                Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gyn, g.Positions, columns.Span, g.Positions, T.One, kernelTangentGradient.Span, g.Patch);
-                            }
-                        }
-                    }
-
-                    if (wantInput)
-                    {
-                        Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Value.Span, g.Patch, gyn, g.Positions, T.Zero, columnGradient!.Span, g.Positions);
-                        Col2Im(columnGradient.Span, input.Gradient!.Span.Slice(n * sampleIn, sampleIn), one);
-                        if (inputTangentGradient is not null && (gyt is not null || kernel.Tangent is not null))
-                        {
-                            var beta = T.Zero;
-                            if (gyt is not null)
-                            {
-                                Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Value.Span, g.Patch, gyt.Span.Slice(n * sampleOut, sampleOut), g.Positions, T.Zero, columnGradient.Span, g.Positions);
-                                beta = T.One;
-                            }
-
-                            if (kernel.Tangent is not null)
-                            {
-                                Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Tangent.Span, g.Patch, gyn, g.Positions, beta, columnGradient.Span, g.Positions);
-                            }
-
-                            Col2Im(columnGradient.Span, inputTangentGradient.Span.Slice(n * sampleIn, sampleIn), one);
-                        }
-                    }
-                }
-            });
+            work.Result = result;
+            graph.Record(work.Backward);
         }
 
         return result;
+    }
+
+    /// <summary>The state of one <see cref="PerSampleConv2d{T}"/>; partition r is a fixed range of samples.</summary>
+    private sealed class PerSampleConvolution<T> : IPartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Sample ranges per pass: a constant, so partial sums never depend on the thread count.</summary>
+        private const int Ranges = 8;
+
+        private readonly Graph<T> _graph;
+        private readonly Variable<T> _input;
+        private readonly Variable<T> _kernel;
+        private readonly Variable<T>? _bias;
+        private readonly Tensor<T>? _biasTangent;
+        private readonly ConvGeometry _g;
+        private readonly ConvGeometry _one;
+        private readonly int _ranges;
+        private readonly int _sampleIn;
+        private readonly int _sampleOut;
+        private readonly Tensor<T> _columns;
+        private Tensor<T>? _kernelPartial;
+        private Tensor<T>? _kernelTangentPartial;
+        private Tensor<T>? _biasPartial;
+        private Tensor<T>? _biasTangentPartial;
+        private bool _backward;
+
+        public PerSampleConvolution(Graph<T> graph, Variable<T> input, Variable<T> kernel, Variable<T>? bias, ConvGeometry g)
+        {
+            _graph = graph;
+            _input = input;
+            _kernel = kernel;
+            _bias = bias;
+            _g = g;
+            _one = g.Sample;
+            _ranges = Math.Min(Ranges, g.Batch);
+            _sampleIn = g.Channels * g.Height * g.Width;
+            _sampleOut = g.Filters * g.Positions;
+            _columns = graph.AllocateUninitialized(_ranges, g.Patch, g.Positions);
+            Output = graph.AllocateUninitialized(g.Batch, g.Filters, g.OutHeight, g.OutWidth);
+            _biasTangent = graph.HasTangents ? bias?.Tangent : null;
+            if (graph.HasTangents && (input.Tangent is not null || kernel.Tangent is not null || _biasTangent is not null))
+            {
+                OutputTangent = graph.AllocateUninitialized(Output.Shape);
+            }
+        }
+
+        public Tensor<T> Output { get; }
+
+        public Tensor<T>? OutputTangent { get; }
+
+        /// <summary>The operation's result, set when it records its backward step.</summary>
+        public Variable<T>? Result { get; set; }
+
+        private bool Short => _g.Patch <= ShortGemm.MaximumShort;
+
+        private int Threads => Short ? Blas.Threads : 1;
+
+        public void Forward() => PartitionPool.Run(this, _ranges, Threads);
+
+        public void Run(int partition)
+        {
+            var from = partition * _g.Batch / _ranges;
+            var to = (partition + 1) * _g.Batch / _ranges;
+            var columns = _columns.Span.Slice(partition * _g.Patch * _g.Positions, _g.Patch * _g.Positions);
+            for (var n = from; n < to; n++)
+            {
+                if (_backward)
+                {
+                    BackwardSample(n, partition, columns);
+                }
+                else
+                {
+                    ForwardSample(n, columns);
+                }
+            }
+        }
+
+        public void Backward()
+        {
+            var result = Result!;
+            if (result.Gradient is null)
+            {
+                return;
+            }
+
+            var g = _g;
+            var kernel = _kernel;
+            var input = _input;
+            var bias = _bias;
+            var gyt = result.GradientTangent;
+            if (kernel.RequiresGradient)
+            {
+                _graph.EnsureGradient(kernel);
+                _kernelPartial = _graph.Allocate(_ranges, g.Filters, g.Patch);
+                var wantTangent = kernel.GradientTangent is not null && (gyt is not null || input.Tangent is not null);
+                _kernelTangentPartial = wantTangent ? _graph.Allocate(_ranges, g.Filters, g.Patch) : null;
+            }
+
+            if (bias is not null && bias.RequiresGradient)
+            {
+                _graph.EnsureGradient(bias);
+                _biasPartial = _graph.Allocate(_ranges, g.Filters);
+                _biasTangentPartial = bias.GradientTangent is not null && gyt is not null ? _graph.Allocate(_ranges, g.Filters) : null;
+            }
+
+            if (_kernelPartial is not null || _biasPartial is not null)
+            {
+                _backward = true;
+                try
+                {
+                    PartitionPool.Run(this, _ranges, Threads);
+                }
+                finally
+                {
+                    _backward = false;
+                }
+
+                AddRanges(_kernelPartial, kernel.Gradient);
+                AddRanges(_kernelTangentPartial, kernel.GradientTangent);
+                AddRanges(_biasPartial, bias?.Gradient);
+                AddRanges(_biasTangentPartial, bias?.GradientTangent);
+            }
+
+            if (input.RequiresGradient)
+            {
+                InputGradient(result.Gradient.Span, gyt);
+            }
+        }
+
+        private void ForwardSample(int n, Span<T> columns)
+        {
+            var g = _g;
+            var y = Output.Span.Slice(n * _sampleOut, _sampleOut);
+            Im2Col(_input.Value.Span.Slice(n * _sampleIn, _sampleIn), columns, _one);
+            Product(_kernel.Value.Span, columns, y, accumulate: false);
+            if (_bias is not null)
+            {
+                AddPerFilter(y, _bias.Value.Span, g.Positions);
+            }
+
+            if (OutputTangent is null)
+            {
+                return;
+            }
+
+            // Ẏₙ = K̇ cols(Xₙ) + K cols(Ẋₙ) + ḃ; columns still hold cols(Xₙ).
+            var target = OutputTangent.Span.Slice(n * _sampleOut, _sampleOut);
+            var accumulate = false;
+            if (_kernel.Tangent is not null)
+            {
+                Product(_kernel.Tangent.Span, columns, target, accumulate: false);
+                accumulate = true;
+            }
+
+            if (_input.Tangent is not null)
+            {
+                Im2Col(_input.Tangent.Span.Slice(n * _sampleIn, _sampleIn), columns, _one);
+                Product(_kernel.Value.Span, columns, target, accumulate);
+                accumulate = true;
+            }
+
+            if (!accumulate)
+            {
+                target.Clear();
+            }
+
+            if (_biasTangent is not null)
+            {
+                AddPerFilter(target, _biasTangent.Span, g.Positions);
+            }
+        }
+
+        private void BackwardSample(int n, int range, Span<T> columns)
+        {
+            var g = _g;
+            var gyn = Result!.Gradient!.Span.Slice(n * _sampleOut, _sampleOut);
+            var gytn = Result.GradientTangent is null ? default : Result.GradientTangent.Span.Slice(n * _sampleOut, _sampleOut);
+            if (_kernelPartial is not null)
+            {
+                var partial = _kernelPartial.Span.Slice(range * g.Filters * g.Patch, g.Filters * g.Patch);
+                Im2Col(_input.Value.Span.Slice(n * _sampleIn, _sampleIn), columns, _one);
+                KernelGradient(gyn, columns, partial);
+                if (_kernelTangentPartial is not null)
+                {
+                    // K̄̇ += Ȳ̇ₙ cols(Xₙ)ᵀ + Ȳₙ cols(Ẋₙ)ᵀ.
+                    var tangentPartial = _kernelTangentPartial.Span.Slice(range * g.Filters * g.Patch, g.Filters * g.Patch);
+                    if (!gytn.IsEmpty)
+                    {
+                        KernelGradient(gytn, columns, tangentPartial);
+                    }
+
+                    if (_input.Tangent is not null)
+                    {
+                        Im2Col(_input.Tangent.Span.Slice(n * _sampleIn, _sampleIn), columns, _one);
+                        KernelGradient(gyn, columns, tangentPartial);
+                    }
+                }
+            }
+
+            if (_biasPartial is not null)
+            {
+                SumPerFilter(gyn, _biasPartial.Span.Slice(range * g.Filters, g.Filters), g.Positions);
+                if (_biasTangentPartial is not null)
+                {
+                    SumPerFilter(gytn, _biasTangentPartial.Span.Slice(range * g.Filters, g.Filters), g.Positions);
+                }
+            }
+        }
+
+        /// <summary>X̄ₙ += col2im(Kᵀ Ȳₙ) and X̄̇ₙ += col2im(Kᵀ Ȳ̇ₙ + K̇ᵀ Ȳₙ), sample by sample on OpenBLAS.</summary>
+        private void InputGradient(ReadOnlySpan<T> gy, Tensor<T>? gyt)
+        {
+            var g = _g;
+            var kernel = _kernel;
+            var input = _input;
+            _graph.EnsureGradient(input);
+            var inputTangentGradient = input.GradientTangent;
+            var columnGradient = _graph.AllocateUninitialized(g.Patch, g.Positions);
+            for (var n = 0; n < g.Batch; n++)
+            {
+                var gyn = gy.Slice(n * _sampleOut, _sampleOut);
+                Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Value.Span, g.Patch, gyn, g.Positions, T.Zero, columnGradient.Span, g.Positions);
+                Col2Im(columnGradient.Span, input.Gradient!.Span.Slice(n * _sampleIn, _sampleIn), _one);
+                if (inputTangentGradient is not null && (gyt is not null || kernel.Tangent is not null))
+                {
+                    var beta = T.Zero;
+                    if (gyt is not null)
+                    {
+                        Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Value.Span, g.Patch, gyt.Span.Slice(n * _sampleOut, _sampleOut), g.Positions, T.Zero, columnGradient.Span, g.Positions);
+                        beta = T.One;
+                    }
+
+                    if (kernel.Tangent is not null)
+                    {
+                        Blas.Gemm(true, false, g.Patch, g.Positions, g.Filters, T.One, kernel.Tangent.Span, g.Patch, gyn, g.Positions, beta, columnGradient.Span, g.Positions);
+                    }
+
+                    Col2Im(columnGradient.Span, inputTangentGradient.Span.Slice(n * _sampleIn, _sampleIn), _one);
+                }
+            }
+        }
+
+        /// <summary>Yₙ (+)= K · cols(Xₙ).</summary>
+        private void Product(ReadOnlySpan<T> kernel, ReadOnlySpan<T> columns, Span<T> target, bool accumulate)
+        {
+            var g = _g;
+            if (Short)
+            {
+                ShortGemm.Multiply(g.Filters, g.Positions, g.Patch, kernel, columns, target, accumulate);
+            }
+            else
+            {
+                Blas.Gemm(false, false, g.Filters, g.Positions, g.Patch, T.One, kernel, g.Patch, columns, g.Positions, accumulate ? T.One : T.Zero, target, g.Positions);
+            }
+        }
+
+        /// <summary>K̄ += Ȳₙ cols(Xₙ)ᵀ.</summary>
+        private void KernelGradient(ReadOnlySpan<T> gradient, ReadOnlySpan<T> columns, Span<T> kernelGradient)
+        {
+            var g = _g;
+            if (Short)
+            {
+                ShortGemm.MultiplyAddTransposed(g.Filters, g.Positions, g.Patch, gradient, columns, kernelGradient);
+            }
+            else
+            {
+                Blas.Gemm(false, true, g.Filters, g.Patch, g.Positions, T.One, gradient, g.Positions, columns, g.Positions, T.One, kernelGradient, g.Patch);
+            }
+        }
+
+        /// <summary>target += Σ_r partial_r, in range order.</summary>
+        private void AddRanges(Tensor<T>? partials, Tensor<T>? target)
+        {
+            if (partials is null || target is null)
+            {
+                return;
+            }
+
+            var size = target.Size;
+            for (var r = 0; r < _ranges; r++)
+            {
+                TensorPrimitives.Add(target.Span, partials.Span.Slice(r * size, size), target.Span);
+            }
+        }
     }
 
     /// <summary>
