@@ -78,6 +78,47 @@ public sealed class ConvolutionTests
         AssertClose(AddPerFilter(new Tensor<double>(y.Shape), biasTangent), y.Tangent!);
     }
 
+    [Theory]
+    [InlineData(1)] // short patch: sample ranges on Blas.Threads threads
+    [InlineData(16)] // one GEMM per tap
+    public void Conv2d_OneOrTwoThreads_GiveIdenticalBits(int channels)
+    {
+        var random = new Random(40 + channels);
+        var x = Random(random, 11, channels, 9, 8);
+        var k = Random(random, 4, channels, 3, 3);
+        var tangents = (Random(random, 11, channels, 9, 8), Random(random, 4, channels, 3, 3), Random(random, 4));
+        var bias = Random(random, 4);
+        var readout = Random(random, 11, 4, 9, 8);
+        var threads = Blas.Threads;
+        try
+        {
+            Blas.Threads = 2;
+            var two = Gradients(x, k, bias, tangents, readout);
+            Blas.Threads = 1;
+            var one = Gradients(x, k, bias, tangents, readout);
+            for (var i = 0; i < two.Length; i++)
+            {
+                Assert.Equal(one[i].Span.ToArray(), two[i].Span.ToArray());
+            }
+        }
+        finally
+        {
+            Blas.Threads = threads;
+        }
+    }
+
+    /// <summary>Y, Ẏ and every gradient and gradient tangent of L = Σ c ⊙ Y².</summary>
+    private static Tensor<double>[] Gradients(Tensor<double> x, Tensor<double> k, Tensor<double> bias,
+        (Tensor<double> X, Tensor<double> K, Tensor<double> Bias) tangents, Tensor<double> readout)
+    {
+        var graph = new Graph<double>(tangents: true);
+        var gradients = new[] { x, x, k, k, bias, bias }.Select(t => new Tensor<double>(t.Shape)).ToArray();
+        var y = graph.Conv2d(graph.Parameter(x, tangents.X, gradients[0], gradients[1]), graph.Parameter(k, tangents.K, gradients[2], gradients[3]),
+            1, 1, graph.Parameter(bias, tangents.Bias, gradients[4], gradients[5]));
+        graph.Backward(graph.WeightedSum(graph.Multiply(y, y), readout));
+        return [y.Value, y.Tangent!, .. gradients];
+    }
+
     private static Tensor<double> AddPerFilter(Tensor<double> y, Tensor<double> bias)
     {
         var positions = y.Shape[2] * y.Shape[3];
