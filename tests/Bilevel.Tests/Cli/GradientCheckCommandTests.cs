@@ -66,7 +66,8 @@ public sealed class GradientCheckCommandTests
         Assert.Contains(cases, c => c.StartsWith("batch norm", StringComparison.Ordinal));
         Assert.Contains(cases, c => c.Contains("RNN", StringComparison.Ordinal));
         Assert.Contains(cases, c => c.StartsWith("ConvNet", StringComparison.Ordinal));
-        Assert.Contains("conv2d 3×3 stride 2 padding 0", cases);
+        Assert.Contains("conv2d 3×3 stride 2 padding 0 + bias", cases);
+        Assert.Contains("conv2d 3×3 stride 1 padding 1 + bias, one GEMM per tap", cases);
         Assert.Contains("batch norm (x = input, y = γ, β)", cases);
         Assert.Contains("ConvNet (4 blocks) + linear head", cases);
     }
