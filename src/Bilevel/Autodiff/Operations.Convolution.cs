@@ -203,7 +203,7 @@ public static partial class Operations
             Product(_kernel.Value.Span, columns, y, accumulate: false);
             if (_bias is not null)
             {
-                AddPerFilter(y, _bias.Value.Span, g.Positions);
+                Broadcast(y, _bias.Value.Span, y, 1, g.Filters, g.Positions);
             }
 
             if (OutputTangent is null)
@@ -234,7 +234,7 @@ public static partial class Operations
 
             if (_biasTangent is not null)
             {
-                AddPerFilter(target, _biasTangent.Span, g.Positions);
+                Broadcast(target, _biasTangent.Span, target, 1, g.Filters, g.Positions);
             }
         }
 
@@ -267,10 +267,10 @@ public static partial class Operations
 
             if (_biasPartial is not null)
             {
-                SumPerFilter(gyn, _biasPartial.Span.Slice(range * g.Filters, g.Filters), g.Positions);
+                SumInto(gyn, _biasPartial.Span.Slice(range * g.Filters, g.Filters), 1, g.Filters, g.Positions);
                 if (_biasTangentPartial is not null)
                 {
-                    SumPerFilter(gytn, _biasTangentPartial.Span.Slice(range * g.Filters, g.Filters), g.Positions);
+                    SumInto(gytn, _biasTangentPartial.Span.Slice(range * g.Filters, g.Filters), 1, g.Filters, g.Positions);
                 }
             }
         }
@@ -470,10 +470,10 @@ public static partial class Operations
                 {
                     // Ȳ′ is zero off the valid corners, so its row sums are Σ Ȳ[·, f].
                     graph.EnsureGradient(bias);
-                    SumPerFilter(gradient.Span, bias.Gradient!.Span, length);
+                    SumInto(gradient.Span, bias.Gradient!.Span, 1, g.Filters, length);
                     if (bias.GradientTangent is not null && gradientTangent is not null)
                     {
-                        SumPerFilter(gradientTangent.Span, bias.GradientTangent.Span, length);
+                        SumInto(gradientTangent.Span, bias.GradientTangent.Span, 1, g.Filters, length);
                     }
                 }
 
@@ -721,27 +721,6 @@ public static partial class Operations
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>Rows of <paramref name="rows"/> (each <paramref name="width"/> long), row f += b_f.</summary>
-    private static void AddPerFilter<T>(Span<T> rows, ReadOnlySpan<T> bias, int width)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var f = 0; f < bias.Length; f++)
-        {
-            var row = rows.Slice(f * width, width);
-            TensorPrimitives.Add(row, bias[f], row);
-        }
-    }
-
-    /// <summary>sums_f += Σ row f of <paramref name="rows"/> (each <paramref name="width"/> long).</summary>
-    private static void SumPerFilter<T>(ReadOnlySpan<T> rows, Span<T> sums, int width)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (var f = 0; f < sums.Length; f++)
-        {
-            sums[f] += TensorPrimitives.Sum(rows.Slice(f * width, width));
         }
     }
 

@@ -87,8 +87,8 @@ public static class ShortGemm
 
     /// <summary>
     /// C [m × k] += A [m × n] · B [k × n]ᵀ, k ≤ <see cref="MaximumShort"/> (row strides n, n and k): every entry is a
-    /// dot product of two rows of length n, four rows of B per sweep of a row of A, one lane accumulator per entry
-    /// summed across lanes at the end, then the tail in order.
+    /// dot product of two rows of length n: four rows of B per sweep of a row of A (one lane accumulator per entry,
+    /// summed across lanes at the end, then the tail in order), the last k mod 4 rows one by one.
     /// </summary>
     public static void MultiplyAddTransposed<T>(int m, int n, int k, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -113,22 +113,21 @@ public static class ShortGemm
 
             for (; p < k; p++)
             {
-                var (s0, _, _, _) = Dot4(row, b.Slice(p * n, n), n, rows: 1);
-                c[(i * k) + p] += s0;
+                c[(i * k) + p] += System.Numerics.Tensors.TensorPrimitives.Dot(row, b.Slice(p * n, n));
             }
         }
     }
 
-    /// <summary>⟨a, b_r⟩ for the first <paramref name="rows"/> (1 or 4) rows b_r of <paramref name="b"/> (row stride n).</summary>
-    private static (T, T, T, T) Dot4<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int n, int rows = 4)
+    /// <summary>⟨a, b_r⟩ for the four rows b_r of <paramref name="b"/> (row stride n).</summary>
+    private static (T, T, T, T) Dot4<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var width = Vector<T>.Count;
         ref var pa = ref MemoryMarshal.GetReference(a);
         ref var b0 = ref MemoryMarshal.GetReference(b);
-        ref var b1 = ref Unsafe.Add(ref b0, rows > 1 ? n : 0);
-        ref var b2 = ref Unsafe.Add(ref b0, rows > 1 ? 2 * n : 0);
-        ref var b3 = ref Unsafe.Add(ref b0, rows > 1 ? 3 * n : 0);
+        ref var b1 = ref Unsafe.Add(ref b0, n);
+        ref var b2 = ref Unsafe.Add(ref b0, 2 * n);
+        ref var b3 = ref Unsafe.Add(ref b0, 3 * n);
         var acc0 = Vector<T>.Zero;
         var acc1 = Vector<T>.Zero;
         var acc2 = Vector<T>.Zero;
