@@ -49,17 +49,12 @@ public static class HyperCleaningBenchmark
         ];
     }
 
-    /// <summary>One iteration of <paramref name="solver"/> on <paramref name="problem"/> (median over repeats, after warm-up iterations).</summary>
+    /// <summary>One iteration of <paramref name="solver"/> on <paramref name="problem"/> (median over repeats, after at least <paramref name="warmup"/> warm-up iterations and <see cref="OperationTimer.WarmupSeconds"/>).</summary>
     public static OperationTiming Iteration(BilevelSolver solver, BilevelProblem problem, int repeats = 21, int warmup = 3)
     {
         ArgumentNullException.ThrowIfNull(solver);
         ArgumentNullException.ThrowIfNull(problem);
         var state = solver.Start(problem, new double[problem.UpperDimension], new double[problem.LowerDimension], 0);
-        for (var i = 0; i < warmup; i++)
-        {
-            solver.Iterate(state);
-        }
-
-        return OperationTimer.Median($"{solver.Info.DisplayName} iteration", repeats, () => solver.Iterate(state), warmup: 0);
+        return OperationTimer.Median($"{solver.Info.DisplayName} iteration", repeats, () => solver.Iterate(state), warmup);
     }
 }
