@@ -227,10 +227,13 @@ public static class EngineBenchmark
         }
     }
 
+    /// <summary>Median and least allocation over repeats, after a warm-up as <see cref="OperationTimer"/>'s (at least <paramref name="warmup"/> calls and <see cref="OperationTimer.WarmupSeconds"/>).</summary>
     private static (double Milliseconds, long Bytes) Measure(Action action, int repeats, int warmup, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < warmup; i++)
+        var warmupStart = Stopwatch.GetTimestamp();
+        for (var i = 0; i < warmup || Stopwatch.GetElapsedTime(warmupStart).TotalSeconds < OperationTimer.WarmupSeconds; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             action();
         }
 
