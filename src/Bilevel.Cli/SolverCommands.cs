@@ -146,7 +146,8 @@ internal static class SolverCommands
         trace.Rows.Select(r => new TraceRowJson(
             r.Iteration, r.UpperSteps, r.Seconds, r.Counts.Gradients, r.Counts.Hvps, r.Counts.CrossProducts,
             r.Counts.UpperSamples + r.Counts.LowerSamples, r.UpperLoss, r.LowerLoss, r.HypergradientNorm, r.LowerError, r.UpperObjective,
-            r.Metrics.Count == 0 ? null : trace.MetricNames.Zip(r.Metrics).ToDictionary(p => p.First, p => p.Second))).ToList());
+            r.Metrics.Count == 0 ? null : trace.MetricNames.Zip(r.Metrics).ToDictionary(p => p.First, p => p.Second))).ToList(),
+        trace.Diagnostics.Count == 0 ? null : trace.Diagnostics);
 
     private sealed record OptionListing(string Name, string Type, string Default, string Description);
 
@@ -156,5 +157,6 @@ internal static class SolverCommands
     private sealed record TraceRowJson(long Iteration, long UpperSteps, double Seconds, long Gradients, long Hvps, long CrossProducts, long Samples,
         double UpperLoss, double LowerLoss, double? HypergradientNorm, double? LowerError, double? UpperObjective, IReadOnlyDictionary<string, double>? Metrics);
 
-    private sealed record TraceJson(string Solver, string Problem, int Seed, string Options, StopReason StopReason, IReadOnlyList<TraceRowJson> Rows);
+    private sealed record TraceJson(string Solver, string Problem, int Seed, string Options, StopReason StopReason, IReadOnlyList<TraceRowJson> Rows,
+        IReadOnlyDictionary<string, double>? Diagnostics);
 }

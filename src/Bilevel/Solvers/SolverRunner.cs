@@ -112,6 +112,7 @@ public static class SolverRunner
         {
             FinalUpper = [.. state.X],
             FinalLower = [.. state.Y],
+            Diagnostics = new Dictionary<string, double>(state.Diagnostics),
         };
     }
 

@@ -43,6 +43,15 @@ public class SolverState
     public Random Random { get; }
 
     /// <summary>
+    /// Named counts or measurements a solver keeps about its own run (for example how often a projection was active),
+    /// read once when the run ends and stored in <see cref="Traces.SolverTrace.Diagnostics"/>; empty unless a solver
+    /// overrides it.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, double> Diagnostics => EmptyDiagnostics;
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyDiagnostics = new Dictionary<string, double>();
+
+    /// <summary>
     /// A new mini-batch stream over the lower-level samples: each call gets its own independent seeded stream, so
     /// create the streams in a fixed order in <c>CreateState</c>. A batch size of 0, or one ≥ the sample count,
     /// gives full batches.

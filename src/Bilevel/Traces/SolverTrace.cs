@@ -45,6 +45,9 @@ public sealed class SolverTrace
         StopReason = stopReason;
     }
 
+    /// <summary>The solver's own diagnostics at the end of the run (<see cref="Solvers.SolverState.Diagnostics"/>); empty when it keeps none.</summary>
+    public IReadOnlyDictionary<string, double> Diagnostics { get; init; } = new Dictionary<string, double>();
+
     /// <summary>The solver that ran.</summary>
     public SolverInfo Solver { get; }
 

@@ -42,6 +42,7 @@ public sealed class SolverCommandsTests
             var rows = json.RootElement[1].GetProperty("rows");
             Assert.Equal(50, rows[rows.GetArrayLength() - 1].GetProperty("iteration").GetInt64());
             Assert.True(rows[rows.GetArrayLength() - 1].GetProperty("hypergradientNorm").GetDouble() < rows[0].GetProperty("hypergradientNorm").GetDouble() * 1e-3);
+            Assert.False(json.RootElement[1].TryGetProperty("diagnostics", out _), "AID-BiO keeps no diagnostics");
             Assert.True(File.ReadAllLines(csv).Length > 2);
             Assert.Contains("plotly", File.ReadAllText(html), StringComparison.OrdinalIgnoreCase);
         }
@@ -49,6 +50,21 @@ public sealed class SolverCommandsTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Solve_BoRepJson_PrintsItsProjectionDiagnostics()
+    {
+        var (code, output, error) = await CliHarness.RunAsync("solve", "--problem", "finite-sum-quadratic", "--solver", "bo-rep",
+            "--set", "Radius=1e-9", "--set", "RefinementEpochs=0", "--iterations", "7", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var diagnostics = json.RootElement[0].GetProperty("diagnostics");
+
+        // Iterations 2, 4, 6 update y with N = 3 steps each (I = 2); a radius of 1e-9 is left by every step.
+        Assert.Equal(9, diagnostics.GetProperty("lower update steps").GetDouble());
+        Assert.Equal(9, diagnostics.GetProperty("projected steps").GetDouble());
+        Assert.True(diagnostics.GetProperty("largest displacement").GetDouble() > 1e-9);
     }
 
     [Theory]

@@ -20,6 +20,13 @@ public sealed class SolverRunnerTests
     }
 
     [Fact]
+    public void Run_SolverWithoutDiagnostics_TraceHasNone()
+    {
+        var trace = SolverRunner.Run(Aid(), SolverKit.CheckProblem(), new RunSettings(new RunBudget(3)));
+        Assert.Empty(trace.Diagnostics);
+    }
+
+    [Fact]
     public void Run_Evaluation_IsExcludedFromCounts()
     {
         var problem = SolverKit.CheckProblem();

@@ -82,7 +82,8 @@ public static class ReviewsClaims
         var radius = report.Group("radius").OrderBy(r => r.Parameter).ToList();
         var plateau = radius.Where(r => r.Parameter >= 0.5).ToList();
         var small = radius.Where(r => r.Parameter < 0.1).ToList();
-        var radiusEvidence = string.Join(", ", radius.Select(r => $"R = {Number(r.Parameter)}: {Percent(r.TestAccuracy)}"));
+        var radiusEvidence = string.Join(", ", radius.Select(r => $"R = {Number(r.Parameter)}: {Percent(r.TestAccuracy)}"))
+            + ProjectionEvidence(radius);
         if (plateau.Count > 0 && small.Count > 0)
         {
             var level = plateau.Average(r => r.TestAccuracy);
@@ -160,6 +161,30 @@ public static class ReviewsClaims
         var slope = sxx > 0 ? sxy / sxx : double.NaN;
         var correlation = sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
         return (slope, my - (slope * mx), correlation);
+    }
+
+    /// <summary>
+    /// Whether the ball of Algorithm 2 bound in each radius run: the share of UpdateLower's SGD steps that the
+    /// projection moved, and the largest step displacement ‖y − y_k‖ before projection (radii above it never bind).
+    /// </summary>
+    private static string ProjectionEvidence(IReadOnlyList<ReviewRun> radius)
+    {
+        var parts = new List<string>();
+        foreach (var run in radius)
+        {
+            if (run.ProjectedFraction is { } fraction)
+            {
+                parts.Add($"R = {Number(run.Parameter)}: {Number(100 * fraction)} %");
+            }
+        }
+
+        if (parts.Count == 0)
+        {
+            return "";
+        }
+
+        var largest = radius.Select(r => r.LargestLowerDisplacement).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Max();
+        return $"; lower steps the projection moved: {string.Join(", ", parts)}; largest step displacement before projection {Number(largest)}";
     }
 
     private static string Seconds(double? value) => value is { } v ? $"{Number(v)} s" : "not reached";

@@ -27,6 +27,47 @@ public sealed record ReviewRun(ReviewTaskKind Task, string Dataset, double Corru
     /// <summary>Median over seeds of the final test accuracy.</summary>
     public double TestAccuracy => FinalMetric("test accuracy");
 
+    /// <summary>
+    /// BO-REP only: the median over seeds of the fraction of UpdateLower's SGD steps that left the ball B(y_k, R), so
+    /// the projection moved y (<see cref="Solvers.Paper004.BoRep.State.ProjectedSteps"/>); null for other solvers or
+    /// when no lower step ran.
+    /// </summary>
+    public double? ProjectedFraction
+    {
+        get
+        {
+            var fractions = new List<double>();
+            foreach (var trace in Traces)
+            {
+                if (trace.Diagnostics.TryGetValue(Solvers.Paper004.BoRep.LowerUpdateStepsName, out var steps) && steps > 0
+                    && trace.Diagnostics.TryGetValue(Solvers.Paper004.BoRep.ProjectedStepsName, out var projected))
+                {
+                    fractions.Add(projected / steps);
+                }
+            }
+
+            return fractions.Count > 0 ? ReviewsExperiment.Median(fractions) : null;
+        }
+    }
+
+    /// <summary>BO-REP only: the median over seeds of the largest ‖y − y_k‖ of an UpdateLower step before projection; null otherwise.</summary>
+    public double? LargestLowerDisplacement
+    {
+        get
+        {
+            var values = new List<double>();
+            foreach (var trace in Traces)
+            {
+                if (trace.Diagnostics.TryGetValue(Solvers.Paper004.BoRep.LargestDisplacementName, out var value))
+                {
+                    values.Add(value);
+                }
+            }
+
+            return values.Count > 0 ? ReviewsExperiment.Median(values) : null;
+        }
+    }
+
     /// <summary>Median over seeds of the final upper-level (query or validation) loss.</summary>
     public double FinalUpperLoss => ReviewsExperiment.Median(Traces.Select(t => t.Final.UpperLoss));
 

@@ -177,7 +177,12 @@ public sealed class BoRep : BilevelSolver<BoRepOptions, BoRep.State>
         {
             problem.LowerGradientY(state.X, y, state.LowerGradient, state.LowerStepBatches.Next());
             Vectors.Axpy(-gamma, state.LowerGradient, y);
-            BallProjection.Project(y, state.Center, Options.Radius);
+            state.LargestDisplacement = Math.Max(state.LargestDisplacement, Vectors.Distance(y, state.Center));
+            state.LowerUpdateSteps++;
+            if (BallProjection.Project(y, state.Center, Options.Radius))
+            {
+                state.ProjectedSteps++;
+            }
 
             // Line 5: ȳᵗ⁺¹ = t/(t+1) ȳᵗ + 1/(t+1) yᵗ⁺¹.
             var a = t / (t + 1.0);
@@ -243,5 +248,31 @@ public sealed class BoRep : BilevelSolver<BoRepOptions, BoRep.State>
         internal double[] Center { get; }
 
         internal double[] Average { get; }
+
+        /// <summary>Projected SGD steps of UpdateLower so far (Algorithm 2 line 4; the refinement's are not counted).</summary>
+        public long LowerUpdateSteps { get; internal set; }
+
+        /// <summary>Of <see cref="LowerUpdateSteps"/>, those whose SGD step left the ball B(y_k, R), so the projection moved y.</summary>
+        public long ProjectedSteps { get; internal set; }
+
+        /// <summary>The largest ‖y − y_k‖ after an SGD step of UpdateLower, before the projection: the radius below which the ball would have bound at least once.</summary>
+        public double LargestDisplacement { get; internal set; }
+
+        /// <summary>"lower update steps", "projected steps" and "largest displacement" (see the properties of the same meaning).</summary>
+        public override IReadOnlyDictionary<string, double> Diagnostics => new Dictionary<string, double>
+        {
+            [LowerUpdateStepsName] = LowerUpdateSteps,
+            [ProjectedStepsName] = ProjectedSteps,
+            [LargestDisplacementName] = LargestDisplacement,
+        };
     }
+
+    /// <summary>The diagnostics key of <see cref="State.LowerUpdateSteps"/>.</summary>
+    public const string LowerUpdateStepsName = "lower update steps";
+
+    /// <summary>The diagnostics key of <see cref="State.ProjectedSteps"/>.</summary>
+    public const string ProjectedStepsName = "projected steps";
+
+    /// <summary>The diagnostics key of <see cref="State.LargestDisplacement"/>.</summary>
+    public const string LargestDisplacementName = "largest displacement";
 }

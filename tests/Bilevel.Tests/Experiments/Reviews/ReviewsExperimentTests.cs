@@ -101,7 +101,9 @@ public sealed class ReviewsExperimentTests
         Assert.Equal(3, report.Group("100-d").Count);
         Assert.Equal(settings.SmoothnessIterations, report.Smoothness.Count);
         Assert.All(report.Runs, r => Assert.InRange(r.TestAccuracy, 0, 1));
-        Assert.Contains(report.Claims, c => c.Claim.Contains("Table 3", StringComparison.Ordinal));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("Table 3", StringComparison.Ordinal) && c.Evidence.Contains("lower steps the projection moved: R = ", StringComparison.Ordinal));
+        Assert.All(report.Group("radius"), r => Assert.InRange(r.ProjectedFraction!.Value, 0, 1));
+        Assert.All(report.Runs.Where(r => r.Method.Solver != "bo-rep"), r => Assert.Null(r.ProjectedFraction));
         Assert.Contains(report.Claims, c => c.Claim.Contains("App. G", StringComparison.Ordinal));
         Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal) && c.Evidence.Contains("clean subset", StringComparison.Ordinal) && c.Evidence.Contains("cleaning AUC", StringComparison.Ordinal));
         Assert.Contains(report.Claims, c => c.Claim.Contains("≥ 75%", StringComparison.Ordinal) && c.Evidence.Contains("supervised encoder on the training domains", StringComparison.Ordinal));

@@ -35,11 +35,14 @@ public sealed class BoRepTests
         }
     }
 
-    [Fact]
-    public void Iterate_Quadratic_MatchesHandWrittenAlgorithm1()
+    [Theory]
+    [InlineData(0.02, true)]
+    [InlineData(2.15, false)]
+    public void Iterate_Quadratic_MatchesHandWrittenAlgorithm1(double radius, bool everyStepProjected)
     {
-        // Deterministic quadratic, no refinement, a small radius so that the projection of Algorithm 2 is active.
-        const double eta = 0.05, gamma = 0.08, nu = 0.07, beta = 0.8, radius = 0.02;
+        // Deterministic quadratic, no refinement, radii at which the projection of Algorithm 2 is active: for every lower
+        // step (0.02; the steps move y by ≈ 2.1–2.2) or for some (2.15).
+        const double eta = 0.05, gamma = 0.08, nu = 0.07, beta = 0.8;
         const int period = 2, steps = 3, iterations = 7;
         var problem = TestProblems.Quadratic(10, 20, 5);
         var options = new BoRepOptions(StepSize.Constant(eta), StepSize.Constant(gamma), StepSize.Constant(nu), beta, period, steps, radius, RefinementEpochs: 0);
@@ -58,6 +61,8 @@ public sealed class BoRepTests
         var cross = new double[10];
         var g = new double[20];
         var projected = false;
+        long lowerSteps = 0, projections = 0;
+        var largest = 0.0;
         for (var k = 0; k < iterations; k++)
         {
             var solverBefore = state.X.ToArray();
@@ -80,9 +85,12 @@ public sealed class BoRepTests
                     }
 
                     var d = Math.Sqrt(Enumerable.Range(0, 20).Sum(i => (yt[i] - center[i]) * (yt[i] - center[i])));
+                    lowerSteps++;
+                    largest = Math.Max(largest, d);
                     if (d > radius)
                     {
                         projected = true;
+                        projections++;
                         for (var i = 0; i < 20; i++)
                         {
                             yt[i] = center[i] + ((yt[i] - center[i]) * radius / d);
@@ -124,6 +132,29 @@ public sealed class BoRepTests
 
         Assert.True(projected, "the test should exercise the projection onto B(y_k, R)");
         Assert.Equal(iterations, state.UpperSteps);
+        Assert.Equal(lowerSteps, state.LowerUpdateSteps);
+        Assert.Equal(projections, state.ProjectedSteps);
+        Assert.True(everyStepProjected == (projections == lowerSteps), $"{projections} of {lowerSteps} lower steps projected");
+        Check.Close(largest, state.LargestDisplacement, 1e-10, "largest displacement");
+        Assert.Equal(new Dictionary<string, double>
+        {
+            [BoRep.LowerUpdateStepsName] = lowerSteps,
+            [BoRep.ProjectedStepsName] = projections,
+            [BoRep.LargestDisplacementName] = state.LargestDisplacement,
+        }, state.Diagnostics);
+    }
+
+    [Fact]
+    public void Run_BoRep_TraceCarriesFinalDiagnostics()
+    {
+        var problem = TestProblems.Quadratic(10, 20, 5);
+        var options = new BoRepOptions(StepSize.Constant(0.05), StepSize.Constant(0.08), StepSize.Constant(0.07), 0.8, 2, 3, 1e-6, RefinementEpochs: 0);
+        var trace = SolverRunner.Run(new BoRep(options), problem, new RunSettings(new RunBudget(9)) { UpperStart = TestProblems.RandomVector(10, 1), LowerStart = TestProblems.RandomVector(20, 2) });
+
+        // Iterations 2, 4, 6, 8 update y with 3 steps each; a radius of 1e-6 is left by every step.
+        Assert.Equal(12, trace.Diagnostics[BoRep.LowerUpdateStepsName]);
+        Assert.Equal(12, trace.Diagnostics[BoRep.ProjectedStepsName]);
+        Assert.True(trace.Diagnostics[BoRep.LargestDisplacementName] > 1e-6);
     }
 
     [Fact]
