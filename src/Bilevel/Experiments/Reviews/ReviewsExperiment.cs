@@ -108,8 +108,10 @@ public sealed record SmoothnessPoint(long Iteration, double UpperGradientNorm, d
 /// A hyper-cleaning reference outside the bilevel methods: the classifier trained by SGD on the corrupted tweets for
 /// the main runs' solver seconds, with every weight equal (<paramref name="CleanOnly"/> false: no cleaning) or with the
 /// flipped tweets' weights set to 0 (true: the true corruption mask, what a perfect cleaner would hand the lower level).
+/// A refit (<see cref="ReviewsReport.Refits"/>) is the same training with the weights σ(xᵢ) a bilevel method learned
+/// (<paramref name="WeightsFrom"/> names it, the run of the same seed).
 /// </summary>
-public sealed record CleaningReference(double CorruptionRate, int Seed, bool CleanOnly, double TestAccuracy, double TestLoss, long Steps);
+public sealed record CleaningReference(double CorruptionRate, int Seed, bool CleanOnly, double TestAccuracy, double TestLoss, long Steps, string? WeightsFrom = null);
 
 /// <summary>The labelled reviews a supervised encoder (<see cref="SupervisedReference"/>) is trained on.</summary>
 public enum SupervisedData
@@ -145,8 +147,10 @@ public sealed record SupervisedReference(SupervisedData Data, int Reviews, long 
 public sealed class ReviewsReport
 {
     internal ReviewsReport(ReviewsSettings settings, IReadOnlyList<string> data, IReadOnlyList<ReviewRun> runs, IReadOnlyList<SmoothnessPoint> smoothness,
-        IReadOnlyList<CleaningReference> baselines, IReadOnlyList<SupervisedReference> supervised, IReadOnlyList<string> testDomains, double seconds)
+        IReadOnlyList<CleaningReference> baselines, IReadOnlyList<CleaningReference> refits, IReadOnlyList<SupervisedReference> supervised,
+        IReadOnlyList<string> testDomains, double seconds)
     {
+        Refits = refits;
         Settings = settings;
         Data = data;
         Runs = runs;
@@ -169,6 +173,12 @@ public sealed class ReviewsReport
 
     /// <summary>The hyper-cleaning references: uniform weights and clean subset, per rate and seed.</summary>
     public IReadOnlyList<CleaningReference> Baselines { get; }
+
+    /// <summary>
+    /// The cleaned models: per rate and seed, the classifier trained as the uniform-weight reference (SGD, the same
+    /// seconds) but with the weights σ(xᵢ) learned by BO-REP and by the baseline with the lowest final validation loss.
+    /// </summary>
+    public IReadOnlyList<CleaningReference> Refits { get; }
 
     /// <summary>The supervised encoders of the hyper-representation task (pool, training domains).</summary>
     public IReadOnlyList<SupervisedReference> Supervised { get; }
@@ -201,7 +211,7 @@ public static class ReviewsExperiment
     {
         ArgumentNullException.ThrowIfNull(settings);
         var main = settings.Seeds * (settings.Methods(ReviewTaskKind.HyperRepresentation).Count + settings.Methods(ReviewTaskKind.Hyperparameter).Count
-            + (settings.CleaningRates.Count * (settings.Methods(ReviewTaskKind.HyperCleaning).Count + 2)));
+            + (settings.CleaningRates.Count * (settings.Methods(ReviewTaskKind.HyperCleaning).Count + 2 + 2)));
         var ablations = settings.Radii.Count(r => r != 0.5) + settings.Periods.Count(i => i != 2) + settings.LowerStepCounts.Count(n => n != 3);
         return 2 + main + 2 + ablations + 3 + 1 + 3;
     }
@@ -279,6 +289,25 @@ public static class ReviewsExperiment
             }
         }
 
+        // The cleaned models: the same SGD with the weights learned by BO-REP and by the baseline whose run ends at the
+        // lowest validation loss (chosen without test data), seed by seed.
+        var refits = new List<CleaningReference>();
+        foreach (var rate in settings.CleaningRates)
+        {
+            var cleaningRuns = runs.Where(r => r.Group is null && r.Task == ReviewTaskKind.HyperCleaning && Math.Abs(r.CorruptionRate - rate) < 1e-12).ToList();
+            var boRep = cleaningRuns.First(r => r.Method.Solver == "bo-rep");
+            var bestBaseline = cleaningRuns.Where(r => r.Method.Solver != "bo-rep").MinBy(r => r.FinalUpperLoss)!;
+            foreach (var run in new[] { boRep, bestBaseline })
+            {
+                foreach (var trace in run.Traces)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    refits.Add(CleaningBaseline(set50, settings, rate, trace.Seed, cleanOnly: false, trace.FinalUpper ?? throw new InvalidOperationException($"{run.Label} seed {trace.Seed} has no final weights")) with { WeightsFrom = run.Label });
+                    progress?.Report($"refit on {run.Label}'s weights p = {rate} seed {trace.Seed}: test accuracy {refits[^1].TestAccuracy:P1} after {refits[^1].Steps} SGD steps");
+                }
+            }
+        }
+
         // The supervised encoders (beyond the paper): what direct training on the labels hands the 20-shot heads.
         var supervised = new List<SupervisedReference>();
         foreach (var reviews in Enum.GetValues<SupervisedData>())
@@ -345,7 +374,7 @@ public static class ReviewsExperiment
         Execute(set100, ReviewTaskKind.Hyperparameter, 0, settings.BoRep(ReviewTaskKind.Hyperparameter, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
         Execute(set100, ReviewTaskKind.HyperCleaning, largest, settings.BoRep(ReviewTaskKind.HyperCleaning, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
 
-        return new ReviewsReport(settings, data, runs, smoothness, baselines, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds);
+        return new ReviewsReport(settings, data, runs, smoothness, baselines, refits, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The main comparisons of <paramref name="settings"/>: (task, rate).</summary>
@@ -406,11 +435,11 @@ public static class ReviewsExperiment
     /// start: x = x₀ (every σ(λ_i) equal: no cleaning), or with clean-only x₀ on the clean tweets and λ_i = −30
     /// (σ ≈ 10⁻¹³) on the flipped ones, so the clean tweets keep the same weight and the step the same scale.
     /// </summary>
-    private static CleaningReference CleaningBaseline(ProblemSet set, ReviewsSettings settings, double rate, int seed, bool cleanOnly)
+    private static CleaningReference CleaningBaseline(ProblemSet set, ReviewsSettings settings, double rate, int seed, bool cleanOnly, IReadOnlyList<double>? weights = null)
     {
         var (problem, x0, y0) = set.For(ReviewTaskKind.HyperCleaning, rate);
         var cleaning = (ReviewHyperCleaningProblem<float>)problem;
-        var x = x0.ToArray();
+        var x = (weights ?? x0).ToArray();
         if (cleanOnly)
         {
             for (var i = 0; i < x.Length; i++)

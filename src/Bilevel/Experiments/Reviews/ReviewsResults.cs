@@ -36,6 +36,7 @@ public static class ReviewsResults
                 finalLowerLoss = r.FinalLowerLoss,
             }),
             cleaningReferences = report.Baselines,
+            cleanedModels = report.Refits,
             supervisedEncoders = report.Supervised,
             smoothness = report.Smoothness,
             claims = report.Claims,

@@ -109,6 +109,18 @@ public sealed class ReviewsExperimentTests
         Assert.Contains(report.Claims, c => c.Claim.Contains("≥ 75%", StringComparison.Ordinal) && c.Evidence.Contains("supervised encoder on the training domains", StringComparison.Ordinal));
         Assert.Equal(2 * 2 * settings.Seeds, report.Baselines.Count);
         Assert.Equal(report.Baselines.Count / 2, report.Baselines.Count(b => b.CleanOnly));
+        Assert.All(report.Baselines, b => Assert.Null(b.WeightsFrom));
+
+        // Cleaned models: per rate, BO-REP's and one baseline's learned weights, refitted seed by seed.
+        Assert.Equal(2 * 2 * settings.Seeds, report.Refits.Count);
+        foreach (var rate in settings.CleaningRates)
+        {
+            var from = report.Refits.Where(b => b.CorruptionRate == rate).Select(b => b.WeightsFrom).Distinct().ToList();
+            Assert.Equal(2, from.Count);
+            Assert.Contains("BO-REP", from);
+        }
+
+        Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal) && c.Evidence.StartsWith("cleaned model (SGD as the uniform reference", StringComparison.Ordinal));
         Assert.Equal([SupervisedData.Pool, SupervisedData.TrainingDomains], report.Supervised.Select(s => s.Data));
         Assert.Equal(["pool", "training domains"], report.Supervised.Select(s => s.DataName));
         Assert.Equal(settings.PoolTasks * 40, report.Supervised[0].Reviews);
@@ -149,7 +161,7 @@ public sealed class ReviewsExperimentTests
             runs.Add(new ReviewRun(ReviewTaskKind.HyperRepresentation, "reviews", 0, new ExperimentMethod($"BO-REP R={radius}", "bo-rep", []), [trace], "radius", radius));
         }
 
-        var report = new ReviewsReport(settings, [], runs, [], [], [], [], 1);
+        var report = new ReviewsReport(settings, [], runs, [], [], [], [], [], 1);
         var claim = report.Claims.Single(c => c.Claim.Contains("flat from R = 0.5", StringComparison.Ordinal));
         Assert.Equal(flat, claim.Holds);
         Assert.True(report.Claims.Single(c => c.Claim.Contains("collapses", StringComparison.Ordinal)).Holds);
