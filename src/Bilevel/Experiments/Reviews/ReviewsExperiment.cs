@@ -433,7 +433,8 @@ public static class ReviewsExperiment
     /// <summary>
     /// SGD on g(x, ·) at BO-REP's F.3 lower rate and batch for the main runs' solver seconds, from the bilevel runs'
     /// start: x = x₀ (every σ(λ_i) equal: no cleaning), or with clean-only x₀ on the clean tweets and λ_i = −30
-    /// (σ ≈ 10⁻¹³) on the flipped ones, so the clean tweets keep the same weight and the step the same scale.
+    /// (σ ≈ 10⁻¹³) on the flipped ones, so the clean tweets keep the same weight and the step the same scale; or, with
+    /// <paramref name="weights"/>, at the weight logits x a bilevel run ended with (a cleaned model).
     /// </summary>
     private static CleaningReference CleaningBaseline(ProblemSet set, ReviewsSettings settings, double rate, int seed, bool cleanOnly, IReadOnlyList<double>? weights = null)
     {
