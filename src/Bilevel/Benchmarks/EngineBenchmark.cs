@@ -227,15 +227,10 @@ public static class EngineBenchmark
         }
     }
 
-    /// <summary>Median and least allocation over repeats, after a warm-up as <see cref="OperationTimer"/>'s (at least <paramref name="warmup"/> calls and <see cref="OperationTimer.WarmupSeconds"/>).</summary>
+    /// <summary>Median and least allocation over repeats, after <see cref="OperationTimer.WarmUp"/>.</summary>
     private static (double Milliseconds, long Bytes) Measure(Action action, int repeats, int warmup, CancellationToken cancellationToken)
     {
-        var warmupStart = Stopwatch.GetTimestamp();
-        for (var i = 0; i < warmup || Stopwatch.GetElapsedTime(warmupStart).TotalSeconds < OperationTimer.WarmupSeconds; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            action();
-        }
+        OperationTimer.WarmUp(action, warmup, cancellationToken);
 
         var times = new double[repeats];
         long bytes = long.MaxValue;

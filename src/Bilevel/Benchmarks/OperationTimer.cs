@@ -15,14 +15,21 @@ internal static class OperationTimer
     /// <summary>The shortest warm-up, long enough for tier-1 code to be in place.</summary>
     public const double WarmupSeconds = 1.0;
 
+    /// <summary>Calls <paramref name="action"/> at least <paramref name="warmup"/> times and until <see cref="WarmupSeconds"/> have passed.</summary>
+    public static void WarmUp(Action action, int warmup, CancellationToken cancellationToken = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < warmup || Stopwatch.GetElapsedTime(start).TotalSeconds < WarmupSeconds; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            action();
+        }
+    }
+
     public static OperationTiming Median(string name, int repeats, Action action, int warmup = 2)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
-        var warmupStart = Stopwatch.GetTimestamp();
-        for (var i = 0; i < warmup || Stopwatch.GetElapsedTime(warmupStart).TotalSeconds < WarmupSeconds; i++)
-        {
-            action();
-        }
+        WarmUp(action, warmup);
 
         var times = new double[repeats];
         var bytes = new long[repeats];

@@ -32,40 +32,27 @@ public sealed record ReviewRun(ReviewTaskKind Task, string Dataset, double Corru
     /// the projection moved y (<see cref="Solvers.Paper004.BoRep.State.ProjectedSteps"/>); null for other solvers or
     /// when no lower step ran.
     /// </summary>
-    public double? ProjectedFraction
-    {
-        get
-        {
-            var fractions = new List<double>();
-            foreach (var trace in Traces)
-            {
-                if (trace.Diagnostics.TryGetValue(Solvers.Paper004.BoRep.LowerUpdateStepsName, out var steps) && steps > 0
-                    && trace.Diagnostics.TryGetValue(Solvers.Paper004.BoRep.ProjectedStepsName, out var projected))
-                {
-                    fractions.Add(projected / steps);
-                }
-            }
-
-            return fractions.Count > 0 ? ReviewsExperiment.Median(fractions) : null;
-        }
-    }
+    public double? ProjectedFraction => MedianDiagnostic(d =>
+        d.TryGetValue(Solvers.Paper004.BoRep.LowerUpdateStepsName, out var steps) && steps > 0 && d.TryGetValue(Solvers.Paper004.BoRep.ProjectedStepsName, out var projected)
+            ? projected / steps
+            : null);
 
     /// <summary>BO-REP only: the median over seeds of the largest ‖y − y_k‖ of an UpdateLower step before projection; null otherwise.</summary>
-    public double? LargestLowerDisplacement
-    {
-        get
-        {
-            var values = new List<double>();
-            foreach (var trace in Traces)
-            {
-                if (trace.Diagnostics.TryGetValue(Solvers.Paper004.BoRep.LargestDisplacementName, out var value))
-                {
-                    values.Add(value);
-                }
-            }
+    public double? LargestLowerDisplacement => MedianDiagnostic(d => d.TryGetValue(Solvers.Paper004.BoRep.LargestDisplacementName, out var value) ? value : null);
 
-            return values.Count > 0 ? ReviewsExperiment.Median(values) : null;
+    /// <summary>The median over seeds of a value read from each trace's diagnostics; null when no trace has it.</summary>
+    private double? MedianDiagnostic(Func<IReadOnlyDictionary<string, double>, double?> read)
+    {
+        var values = new List<double>();
+        foreach (var trace in Traces)
+        {
+            if (read(trace.Diagnostics) is { } value)
+            {
+                values.Add(value);
+            }
         }
+
+        return values.Count > 0 ? ReviewsExperiment.Median(values) : null;
     }
 
     /// <summary>Median over seeds of the final upper-level (query or validation) loss.</summary>

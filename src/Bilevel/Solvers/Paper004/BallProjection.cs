@@ -9,7 +9,10 @@ namespace Bilevel.Solvers.Paper004;
 public static class BallProjection
 {
     /// <summary>Projects <paramref name="point"/> onto the ball of radius <paramref name="radius"/> around <paramref name="center"/>, in place; returns true when it moved.</summary>
-    public static bool Project(Span<double> point, ReadOnlySpan<double> center, double radius)
+    public static bool Project(Span<double> point, ReadOnlySpan<double> center, double radius) => Project(point, center, radius, out _);
+
+    /// <summary>As <see cref="Project(Span{double}, ReadOnlySpan{double}, double)"/>; <paramref name="distance"/> is ‖point − center‖ before the projection.</summary>
+    public static bool Project(Span<double> point, ReadOnlySpan<double> center, double radius, out double distance)
     {
         if (point.Length != center.Length)
         {
@@ -17,7 +20,7 @@ public static class BallProjection
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(radius);
-        var distance = Vectors.Distance(point, center);
+        distance = Vectors.Distance(point, center);
         if (distance <= radius)
         {
             return false;

@@ -177,9 +177,10 @@ public sealed class BoRep : BilevelSolver<BoRepOptions, BoRep.State>
         {
             problem.LowerGradientY(state.X, y, state.LowerGradient, state.LowerStepBatches.Next());
             Vectors.Axpy(-gamma, state.LowerGradient, y);
-            state.LargestDisplacement = Math.Max(state.LargestDisplacement, Vectors.Distance(y, state.Center));
+            var projected = BallProjection.Project(y, state.Center, Options.Radius, out var displacement);
+            state.LargestDisplacement = Math.Max(state.LargestDisplacement, displacement);
             state.LowerUpdateSteps++;
-            if (BallProjection.Project(y, state.Center, Options.Radius))
+            if (projected)
             {
                 state.ProjectedSteps++;
             }
