@@ -105,7 +105,11 @@ public static class SolverRunner
 
         if (rows.Count == 0 || rows[^1].Iteration != state.Iteration)
         {
-            rows.Add(evaluator.Evaluate(state, ticks / (double)Stopwatch.Frequency, problem.Counter.Snapshot() - baseline));
+            var seconds = ticks / (double)Stopwatch.Frequency;
+            var counts = problem.Counter.Snapshot() - baseline;
+
+            // A diverged state is not handed to the problem (its metrics may reject non-finite input): its row is NaN.
+            rows.Add(reason == StopReason.Diverged ? Evaluator.NotFinite(state, seconds, counts, metricNames.Count) : evaluator.Evaluate(state, seconds, counts));
         }
 
         return new SolverTrace(solver.Info, solver.OptionsValue.ToString() ?? "", problem.Name, settings.Seed, metricNames, rows, reason)
@@ -192,6 +196,14 @@ public static class SolverRunner
 
             problem.Counter.Restore(before);
             return new TraceRow(state.Iteration, state.UpperSteps, seconds, counts, upperLoss, lowerLoss, hypergradientNorm, lowerError, objective, metrics);
+        }
+
+        /// <summary>The row of a state whose iterates are no longer finite: every value NaN.</summary>
+        public static TraceRow NotFinite(SolverState state, double seconds, OracleCounts counts, int metricCount)
+        {
+            var metrics = new double[metricCount];
+            Array.Fill(metrics, double.NaN);
+            return new TraceRow(state.Iteration, state.UpperSteps, seconds, counts, double.NaN, double.NaN, null, null, null, metrics);
         }
     }
 }

@@ -2,6 +2,8 @@ using Bilevel.Autodiff;
 using Bilevel.Data;
 using Bilevel.Problems;
 using Bilevel.Problems.HyperCleaning;
+using Bilevel.Solvers;
+using Bilevel.Solvers.Paper002;
 using Bilevel.Tensors;
 using Bilevel.Tests.TestSupport;
 
@@ -143,4 +145,18 @@ public sealed class LinearHyperCleaningProblemTests
     [Fact]
     public void Constructor_NegativeRegularization_ThrowsNamingIt() =>
         Assert.Throws<ArgumentOutOfRangeException>("regularization", () => new LinearHyperCleaningProblem(SmallData(), -1));
+
+    [Fact]
+    public void SolverRunner_DivergedRun_FinalRowIsNaNNotMetricsOfNaNIterates()
+    {
+        // An upper step of 10⁶ sends the weight logits to ±∞ and then NaN. Metrics of NaN iterates are garbage here (accuracy
+        // 0.25) and throw in other problems (the review hyper-cleaning AUC), so the runner must not evaluate them.
+        var solver = new AidBiO(new AidBiOOptions(StepSize.Constant(1e6), StepSize.Constant(0.5), InnerSteps: 2, CgIterations: 2));
+        var trace = SolverRunner.Run(solver, new LinearHyperCleaningProblem(SmallData(), 0.001, NumericPrecision.Precision64), new RunSettings(new RunBudget(10_000)));
+        Assert.Equal(StopReason.Diverged, trace.StopReason);
+        Assert.True(double.IsNaN(trace.Final.UpperLoss));
+        Assert.All(trace.Final.Metrics, value => Assert.True(double.IsNaN(value)));
+        Assert.True(trace.Rows.Count >= 2);
+        Assert.True(double.IsFinite(trace.Rows[0].Metrics[2]));
+    }
 }
