@@ -20,6 +20,7 @@ internal static partial class ReproduceCommand
         command.Subcommands.Add(Newsgroups());
         command.Subcommands.Add(Omniglot());
         command.Subcommands.Add(Reviews());
+        command.Subcommands.Add(ReviewsBudget());
         return command;
     }
 

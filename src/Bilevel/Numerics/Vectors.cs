@@ -11,6 +11,20 @@ public static class Vectors
     /// <summary>Euclidean norm.</summary>
     public static double Norm(ReadOnlySpan<double> x) => TensorPrimitives.Norm(x);
 
+    /// <summary>True when every entry is finite (no NaN, no ±∞).</summary>
+    public static bool AllFinite(ReadOnlySpan<double> values)
+    {
+        foreach (var v in values)
+        {
+            if (!double.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>‖a − b‖.</summary>
     public static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => TensorPrimitives.Distance(a, b);
 

@@ -62,7 +62,7 @@ public static class SolverRunner
         {
             var counts = problem.Counter.Snapshot() - baseline;
             var seconds = ticks / (double)Stopwatch.Frequency;
-            if (!AllFinite(state.X) || !AllFinite(state.Y))
+            if (!Numerics.Vectors.AllFinite(state.X) || !Numerics.Vectors.AllFinite(state.Y))
             {
                 reason = StopReason.Diverged;
                 break;
@@ -92,7 +92,7 @@ public static class SolverRunner
                 settings.BeforeIteration?.Invoke(state);
                 solver.Iterate(state);
             }
-            catch (Exception e) when (e is InvalidOperationException or ArithmeticException && (!AllFinite(state.X) || !AllFinite(state.Y)))
+            catch (Exception e) when (e is InvalidOperationException or ArithmeticException && (!Numerics.Vectors.AllFinite(state.X) || !Numerics.Vectors.AllFinite(state.Y)))
             {
                 // A diverging run can fail inside a building block (CG meets NaN curvature): that is divergence, not a bug.
                 ticks += Stopwatch.GetTimestamp() - start;
@@ -153,19 +153,6 @@ public static class SolverRunner
         }
 
         return [.. start];
-    }
-
-    private static bool AllFinite(ReadOnlySpan<double> values)
-    {
-        foreach (var v in values)
-        {
-            if (!double.IsFinite(v))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private sealed class Evaluator(BilevelProblem problem, int metricCount)
