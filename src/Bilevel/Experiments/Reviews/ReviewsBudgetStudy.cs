@@ -191,7 +191,9 @@ public static class ReviewsBudgetStudy
         var (problem, x0, y0) = sets[^1].For(hr, 0);
         var budget = new RunSettings(new RunBudget(settings.Reviews.Iterations) { Seconds = settings.LongSeconds })
         {
-            Schedule = EvaluationSchedule.Logarithmic(settings.Reviews.EvaluationsPerDecade), UpperStart = x0, LowerStart = y0,
+            Schedule = EvaluationSchedule.Logarithmic(settings.Reviews.EvaluationsPerDecade),
+            UpperStart = x0,
+            LowerStart = y0,
         };
         var longRun = SolverRunner.Run(settings.Reviews.BoRep(hr).CreateSolver(), problem, budget, null, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
