@@ -84,7 +84,7 @@ public static class ReviewsClaims
                 + $"best bilevel model {best.Label} {Percent(best.TestAccuracy)}" + (bo is null ? "" : $", BO-REP {Percent(bo.TestAccuracy)}")
                 + $"; uniform weights (SGD, same seconds) {Percent(uncleaned)}"
                 + (cleanSubset.Count > 0 ? $"; clean subset only (the true mask) {Percent(ReviewsExperiment.Median(cleanSubset.Select(b => b.TestAccuracy)))}" : "")
-                + CleaningAucs(cleaning, best),
+                + CleaningAucs(cleaning, best) + Margin(cleaned, uncleaned, report.TestTweets),
                 cleaned > uncleaned));
         }
 
@@ -194,6 +194,21 @@ public static class ReviewsClaims
 
         var largest = radius.Select(r => r.LargestLowerDisplacement).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Max();
         return $"; lower steps the projection moved: {string.Join(", ", parts)}; largest step displacement before projection {Number(largest)}";
+    }
+
+    /// <summary>
+    /// The cleaned-minus-uncleaned gap in test tweets next to the binomial standard error of one accuracy on that many
+    /// tweets, √(p(1 − p)/n): a gap well inside it is noise ("" when the test size is not known).
+    /// </summary>
+    private static string Margin(double cleaned, double uncleaned, int tweets)
+    {
+        if (tweets <= 0 || !double.IsFinite(cleaned) || !double.IsFinite(uncleaned))
+        {
+            return "";
+        }
+
+        var error = Math.Sqrt(uncleaned * (1 - uncleaned) / tweets);
+        return $"; gap {Number(100 * (cleaned - uncleaned))} points = {Number((cleaned - uncleaned) * tweets)} of {tweets} test tweets (standard error of one accuracy {Number(100 * error)} points)";
     }
 
     private static string Seconds(double? value) => value is { } v ? $"{Number(v)} s" : "not reached";

@@ -139,9 +139,10 @@ public sealed class ReviewsReport
 {
     internal ReviewsReport(ReviewsSettings settings, IReadOnlyList<string> data, IReadOnlyList<ReviewRun> runs, IReadOnlyList<SmoothnessPoint> smoothness,
         IReadOnlyList<CleaningReference> baselines, IReadOnlyList<CleaningReference> refits, IReadOnlyList<SupervisedReference> supervised,
-        IReadOnlyList<string> testDomains, double seconds)
+        IReadOnlyList<string> testDomains, double seconds, int testTweets = 0)
     {
         Refits = refits;
+        TestTweets = testTweets;
         Settings = settings;
         Data = data;
         Runs = runs;
@@ -173,6 +174,9 @@ public sealed class ReviewsReport
 
     /// <summary>The supervised encoders of the hyper-representation task (pool, training domains).</summary>
     public IReadOnlyList<SupervisedReference> Supervised { get; }
+
+    /// <summary>Test tweets of the hyper-cleaning task (one tweet is 1/TestTweets of accuracy); 0 when not known.</summary>
+    public int TestTweets { get; }
 
     /// <summary>The held-out domains of the hyper-representation task.</summary>
     public IReadOnlyList<string> TestDomains { get; }
@@ -365,7 +369,8 @@ public static class ReviewsExperiment
         Execute(set100, ReviewTaskKind.Hyperparameter, 0, settings.BoRep(ReviewTaskKind.Hyperparameter, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
         Execute(set100, ReviewTaskKind.HyperCleaning, largest, settings.BoRep(ReviewTaskKind.HyperCleaning, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
 
-        return new ReviewsReport(settings, data, runs, smoothness, baselines, refits, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds);
+        var testTweets = ((ReviewHyperCleaningProblem<float>)set50.For(ReviewTaskKind.HyperCleaning, settings.CleaningRates[0]).Problem).Test.Count;
+        return new ReviewsReport(settings, data, runs, smoothness, baselines, refits, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds, testTweets);
     }
 
     /// <summary>The main comparisons of <paramref name="settings"/>: (task, rate).</summary>

@@ -123,6 +123,9 @@ public sealed class ReviewsExperimentTests
         }
 
         Assert.Contains(report.Claims, c => c.Claim.Contains("uncleaned", StringComparison.Ordinal) && c.Evidence.StartsWith("cleaned model (SGD as the uniform reference", StringComparison.Ordinal));
+        Assert.Equal(358, report.TestTweets);
+        var uncleanedClaim = report.Claims.Single(c => c.Claim.Contains("uncleaned", StringComparison.Ordinal));
+        Assert.Contains(" of 358 test tweets (standard error of one accuracy ", uncleanedClaim.Evidence, StringComparison.Ordinal);
         Assert.Equal([SupervisedData.Pool, SupervisedData.TrainingDomains], report.Supervised.Select(s => s.Data));
         Assert.Equal(["pool", "training domains"], report.Supervised.Select(s => s.DataName));
         Assert.Equal(settings.PoolTasks * 40, report.Supervised[0].Reviews);
