@@ -80,9 +80,9 @@ public static class ReviewsClaims
                 .OrderBy(p => p.Run!.FinalUpperLoss).FirstOrDefault();
             var cleaned = chosen.Refit is null ? best.TestAccuracy : ReviewsExperiment.Median(chosen.Refit.Select(b => b.TestAccuracy));
             claims.Add(new($"Issue 9: on hyper-cleaning with p = {Number(largest)} the cleaned model beats the uncleaned baseline",
-                (chosen.Refit is null ? "" : $"cleaned model (SGD as the uniform reference, same seconds, on {chosen.Refit.Key}'s learned weights; {chosen.Refit.Key} has the lower final validation loss, {Number(chosen.Run!.FinalUpperLoss)}) {Percent(cleaned)}; refits on {refitEvidence}; ")
+                (chosen.Refit is null ? "" : $"cleaned model (SGD as the uniform reference, the same steps, on {chosen.Refit.Key}'s learned weights; {chosen.Refit.Key} has the lower final validation loss, {Number(chosen.Run!.FinalUpperLoss)}) {Percent(cleaned)}; refits on {refitEvidence}; ")
                 + $"best bilevel model {best.Label} {Percent(best.TestAccuracy)}" + (bo is null ? "" : $", BO-REP {Percent(bo.TestAccuracy)}")
-                + $"; uniform weights (SGD, same seconds) {Percent(uncleaned)}"
+                + $"; uniform weights (SGD, {report.Settings.ReferenceSteps} steps) {Percent(uncleaned)}"
                 + (cleanSubset.Count > 0 ? $"; clean subset only (the true mask) {Percent(ReviewsExperiment.Median(cleanSubset.Select(b => b.TestAccuracy)))}" : "")
                 + CleaningAucs(cleaning, best) + Margin(cleaned, uncleaned, report.TestTweets),
                 cleaned > uncleaned));

@@ -93,7 +93,7 @@ public sealed record SmoothnessPoint(long Iteration, double UpperGradientNorm, d
 
 /// <summary>
 /// A hyper-cleaning reference outside the bilevel methods: the classifier trained by SGD on the corrupted tweets for
-/// the main runs' solver seconds, with every weight equal (<paramref name="CleanOnly"/> false: no cleaning) or with the
+/// <see cref="ReviewsSettings.ReferenceSteps"/> steps, with every weight equal (<paramref name="CleanOnly"/> false: no cleaning) or with the
 /// flipped tweets' weights set to 0 (true: the true corruption mask, what a perfect cleaner would hand the lower level).
 /// A refit (<see cref="ReviewsReport.Refits"/>) is the same training with the weights σ(xᵢ) a bilevel method learned
 /// (<paramref name="WeightsFrom"/> names it, the run of the same seed).
@@ -425,16 +425,11 @@ public static class ReviewsExperiment
     /// <summary>Adam steps between the supervised encoders' validation checkpoints (early stopping; the last step is always one).</summary>
     public const int SupervisedCheckpointSteps = 250;
 
-    /// <summary>Whether a reference run (outside the solvers) may take another step: the main runs' iteration and seconds budget.</summary>
-    private static bool WithinBudget(ReviewsSettings settings, long steps, Stopwatch clock) =>
-        steps < settings.Iterations && (settings.Seconds is not { } limit || clock.Elapsed.TotalSeconds < limit);
-
     /// <summary>
-    /// SGD on g(x, ·) at BO-REP's F.3 lower rate and batch for the main runs' solver seconds, from the bilevel runs'
-    /// start: x = x₀ (every σ(λ_i) equal: no cleaning), or with clean-only x₀ on the clean tweets and λ_i = −30
+    /// SGD on g(x, ·) at BO-REP's F.3 lower rate and batch for <see cref="ReviewsSettings.ReferenceSteps"/> steps
+    /// (<paramref name="fixedSteps"/> when given), from the bilevel runs' start: x = x₀ (every σ(λ_i) equal: no cleaning), or with clean-only x₀ on the clean tweets and λ_i = −30
     /// (σ ≈ 10⁻¹³) on the flipped ones, so the clean tweets keep the same weight and the step the same scale; or, with
-    /// <paramref name="weights"/>, at the weight logits x a bilevel run ended with (a cleaned model). With
-    /// <paramref name="fixedSteps"/>, exactly that many steps instead (deterministic: the budget study's refits).
+    /// <paramref name="weights"/>, at the weight logits x a bilevel run ended with (a cleaned model).
     /// </summary>
     internal static CleaningReference CleaningBaseline(ProblemSet set, ReviewsSettings settings, double rate, int seed, bool cleanOnly, IReadOnlyList<double>? weights = null,
         long? fixedSteps = null)
@@ -453,9 +448,9 @@ public static class ReviewsExperiment
         var y = y0.ToArray();
         var gradient = new double[y.Length];
         var batches = new BatchSource(problem.LowerSampleCount, settings.CleaningBatch, seed);
-        var clock = Stopwatch.StartNew();
+        var count = fixedSteps ?? settings.ReferenceSteps;
         var steps = 0L;
-        while (fixedSteps is { } count ? steps < count : WithinBudget(settings, steps, clock))
+        while (steps < count)
         {
             problem.LowerGradientY(x, y, gradient, batches.Next());
             Vectors.Axpy(-0.05, gradient, y);
@@ -469,8 +464,7 @@ public static class ReviewsExperiment
     /// <summary>
     /// The supervised encoder (<see cref="SupervisedReference"/>): the RNN classifier from the bilevel runs' encoder
     /// start x₀ and a zero head, Adam on the mean cross entropy of batches of <see cref="ReviewsSettings.HpoBatch"/>
-    /// reviews (seed 0) for the main runs' solver seconds (or <see cref="ReviewsSettings.Iterations"/> steps without
-    /// a time budget), with early stopping: every <see cref="SupervisedCheckpointSteps"/> steps and at the end the
+    /// reviews (seed 0) for <see cref="ReviewsSettings.SupervisedSteps"/> steps, with early stopping: every <see cref="SupervisedCheckpointSteps"/> steps and at the end the
     /// classifier is scored on up to 2000 test-file reviews of the training domains (never the held-out domains; the
     /// checkpoints are outside the clock), and the encoder of the best checkpoint is scored by the held-out tasks'
     /// 20-shot heads. At Adam's 10⁻² the accuracy peaks and then falls within the budget (150 tokens: 74 % held-out at
@@ -510,7 +504,7 @@ public static class ReviewsExperiment
             clock.Start();
         }
 
-        while (WithinBudget(settings, steps, clock))
+        while (steps < settings.SupervisedSteps)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = batches.Next();

@@ -175,7 +175,7 @@ public static class ReviewsFigures
     public static ResultTable Uncleaned(ReviewsReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new ResultTable("Hyper-cleaning references: SGD at γ = 0.05 for the same solver seconds, uniform weights (no cleaning), the flipped tweets' weights at 0 (clean subset), or the weights σ(xᵢ) a bilevel method learned (cleaned models)",
+        return new ResultTable($"Hyper-cleaning references: SGD at γ = 0.05 for the same {report.Settings.ReferenceSteps} steps, uniform weights (no cleaning), the flipped tweets' weights at 0 (clean subset), or the weights σ(xᵢ) a bilevel method learned (cleaned models)",
             ["p", "seed", "weights", "test accuracy", "test loss", "SGD steps"],
             [.. report.Baselines.Concat(report.Refits).Select(b => (IReadOnlyList<string>)[Number(b.CorruptionRate), b.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 b.WeightsFrom is { } method ? $"learned by {method}" : b.CleanOnly ? "clean subset" : "uniform", Percent(b.TestAccuracy), Number(b.TestLoss), Number(b.Steps)])]);

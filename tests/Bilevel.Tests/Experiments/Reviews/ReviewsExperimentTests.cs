@@ -39,6 +39,17 @@ public sealed class ReviewsExperimentTests
         Assert.Equal(settings.Seconds, settings.AblationSeconds);
     }
 
+    [Theory]
+    [InlineData(ExperimentProfile.Smoke, 10, 30)]
+    [InlineData(ExperimentProfile.Default, 2000, 6000)]
+    [InlineData(ExperimentProfile.Paper, 8000, 8000)]
+    public void ReferenceSteps_EveryProfile_FixedCountsForTheReferences(ExperimentProfile profile, long cleaning, long supervised)
+    {
+        var settings = ReviewsSettings.For(profile);
+        Assert.Equal(cleaning, settings.ReferenceSteps);
+        Assert.Equal(supervised, settings.SupervisedSteps);
+    }
+
     [Fact]
     public void EpochsPerIteration_DefaultProfile_OneBatchOverTheTrainingData()
     {
@@ -112,6 +123,7 @@ public sealed class ReviewsExperimentTests
         Assert.Equal(2 * 2 * settings.Seeds, report.Baselines.Count);
         Assert.Equal(report.Baselines.Count / 2, report.Baselines.Count(b => b.CleanOnly));
         Assert.All(report.Baselines, b => Assert.Null(b.WeightsFrom));
+        Assert.All(report.Baselines.Concat(report.Refits), b => Assert.Equal(settings.ReferenceSteps, b.Steps));
 
         // Cleaned models: per rate, BO-REP's and one baseline's learned weights, refitted seed by seed.
         Assert.Equal(2 * 2 * settings.Seeds, report.Refits.Count);
@@ -132,7 +144,8 @@ public sealed class ReviewsExperimentTests
         Assert.True(report.Supervised[1].Reviews > report.Supervised[0].Reviews);
         Assert.All(report.Supervised, s =>
         {
-            Assert.True(s.Steps > 0);
+            Assert.Equal(settings.SupervisedSteps, s.Steps);
+            Assert.InRange(s.BestSteps, 1, s.Steps);
             Assert.InRange(s.HeldOutAccuracy, 0, 1);
             Assert.InRange(s.SameDomainAccuracy, 0, 1);
         });
