@@ -91,7 +91,8 @@ public sealed record ReviewsSettings(
             CleaningTrain: 160, CleaningValidation: 60, CleaningBatch: 32, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,
             Radii: [0.001, 0.01, 0.1, 0.5, 1, 5], Periods: [2, 8], LowerStepCounts: [3, 5], SmoothnessIterations: 6, TimeLimitSeconds: null)
         {
-            ReferenceSteps = 10, SupervisedSteps = 30,
+            ReferenceSteps = 10,
+            SupervisedSteps = 30,
         },
         ExperimentProfile.Paper => new(profile, HiddenSize: 4096, MaxLength: 400, Seeds: 3, DataSeed: 0, Iterations: 8000, Seconds: null, AblationSeconds: null,
             EvaluationsPerDecade: 10, PoolTasks: 400, TestTasks: 50, MetaBatch: 20, HeadRegularization: 0.1,
@@ -99,7 +100,8 @@ public sealed record ReviewsSettings(
             CleaningTrain: 19_000, CleaningValidation: 2_000, CleaningBatch: 512, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,
             Radii: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], Periods: [2, 4, 8, 16, 32], LowerStepCounts: [1, 3, 5, 10], SmoothnessIterations: 2000, TimeLimitSeconds: null)
         {
-            ReferenceSteps = 8000, SupervisedSteps = 8000,
+            ReferenceSteps = 8000,
+            SupervisedSteps = 8000,
         },
         _ => new(profile, HiddenSize: 32, MaxLength: 40, Seeds: 2, DataSeed: 0, Iterations: 10_000_000, Seconds: 12, AblationSeconds: 12,
             EvaluationsPerDecade: 4, PoolTasks: 60, TestTasks: 30, MetaBatch: 20, HeadRegularization: 0.1,
@@ -107,7 +109,8 @@ public sealed record ReviewsSettings(
             CleaningTrain: 2_000, CleaningValidation: 500, CleaningBatch: 512, CleaningRates: [0.1, 0.3], CleaningRegularization: 1e-3,
             Radii: [0.001, 0.01, 0.1, 0.5, 1, 5], Periods: [2, 4, 8, 16], LowerStepCounts: [1, 3, 5], SmoothnessIterations: 60, TimeLimitSeconds: 1500)
         {
-            ReferenceSteps = 2000, SupervisedSteps = 6000,
+            ReferenceSteps = 2000,
+            SupervisedSteps = 6000,
         },
     };
 
