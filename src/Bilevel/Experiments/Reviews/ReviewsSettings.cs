@@ -119,8 +119,9 @@ public sealed record ReviewsSettings(
 
     /// <summary>
     /// SGD steps of every hyper-cleaning reference (uniform weights, clean subset, the refits on learned weights): a
-    /// fixed count, so that the cleaned and the uncleaned models get exactly the same training and repeat to the bit
-    /// (default 2000: what the main runs' 12 s gave them on the 2-core Zen 5 machine, 1655–2641 steps).
+    /// fixed count, so that the cleaned and the uncleaned models get exactly the same training, and the uniform and
+    /// clean-subset references repeat to the bit (the refits follow the learned weights, which come from time-budgeted
+    /// runs). Default 2000: what the main runs' 12 s gave them on the 2-core Zen 5 machine, 1655–2641 steps.
     /// </summary>
     public long ReferenceSteps { get; init; } = 2000;
 
