@@ -139,15 +139,8 @@ public sealed class SolverTrace
 
     private int MetricIndex(string? metric)
     {
-        for (var i = 0; i < MetricNames.Count; i++)
-        {
-            if (string.Equals(MetricNames[i], metric, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"metric '{metric}' is not in this trace (it has: {string.Join(", ", MetricNames)})", nameof(metric));
+        var index = TraceMetrics.IndexOf(MetricNames, metric);
+        return index >= 0 ? index : throw new ArgumentException($"metric '{metric}' is not in this trace (it has: {string.Join(", ", MetricNames)})", nameof(metric));
     }
 
     public override string ToString() => $"{Solver.DisplayName} on {Problem}, seed {Seed}: {Rows.Count} rows, stopped by {StopReason}";

@@ -60,7 +60,7 @@ public static class TraceCsv
 
                 foreach (var name in metrics)
                 {
-                    var index = IndexOf(trace.MetricNames, name);
+                    var index = TraceMetrics.IndexOf(trace.MetricNames, name);
                     line.Append(',').Append(index < 0 ? "" : Number(row.Metrics[index]));
                 }
 
@@ -81,19 +81,6 @@ public static class TraceCsv
 
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
         Write(writer, traces);
-    }
-
-    private static int IndexOf(IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (names[i] == name)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static string Number(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);

@@ -60,13 +60,13 @@ public sealed class ReviewsBudgetReport
     internal ReviewsBudgetReport(ReviewsBudgetSettings settings, IReadOnlyList<BudgetSupervised> supervised, SolverTrace longRun, IReadOnlyList<CleaningCheckpoint> checkpoints,
         long? divergedAt, IReadOnlyList<BudgetRefit> refits, int testTweets, IReadOnlyList<string> testDomains, double seconds)
     {
-        TestTweets = testTweets;
         Settings = settings;
         Supervised = supervised;
         LongRun = longRun;
         Checkpoints = checkpoints;
         DivergedAt = divergedAt;
         Refits = refits;
+        TestTweets = testTweets;
         TestDomains = testDomains;
         Seconds = seconds;
         Claims = Check();
@@ -214,8 +214,7 @@ public static class ReviewsBudgetStudy
             progress?.Report($"refits seed {seed}: BO-REP's weights {Percent(cleaned.TestAccuracy)}, uniform {Percent(uniform.TestAccuracy)}, clean subset {Percent(mask.TestAccuracy)}");
         }
 
-        var tweets = ((Problems.Reviews.ReviewHyperCleaningProblem<float>)sets[0].For(ReviewTaskKind.HyperCleaning, rate).Problem).Test.Count;
-        return new ReviewsBudgetReport(settings, supervised, longRun, checkpoints, divergedAt, refits, tweets, sets[0].TestDomains, clock.Elapsed.TotalSeconds);
+        return new ReviewsBudgetReport(settings, supervised, longRun, checkpoints, divergedAt, refits, sets[0].CleaningTestTweets, sets[0].TestDomains, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -227,8 +226,8 @@ public static class ReviewsBudgetStudy
     {
         var (problem, x0, y0) = set.For(ReviewTaskKind.HyperCleaning, rate);
         var traced = (ITracedProblem)problem;
-        var accuracyIndex = IndexOf(traced, "test accuracy");
-        var aucIndex = IndexOf(traced, "cleaning AUC");
+        var accuracyIndex = MetricIndex(traced, "test accuracy");
+        var aucIndex = MetricIndex(traced, "cleaning AUC");
         var metrics = new double[traced.MetricNames.Count];
         var solver = settings.Reviews.BoRep(ReviewTaskKind.HyperCleaning).CreateSolver();
         var state = (BoRep.State)solver.Start(problem, [.. x0], [.. y0], 0);
@@ -265,17 +264,10 @@ public static class ReviewsBudgetStudy
         return (checkpoints, divergedAt, weights);
     }
 
-    private static int IndexOf(ITracedProblem problem, string metric)
+    private static int MetricIndex(ITracedProblem problem, string metric)
     {
-        for (var i = 0; i < problem.MetricNames.Count; i++)
-        {
-            if (problem.MetricNames[i] == metric)
-            {
-                return i;
-            }
-        }
-
-        throw new InvalidOperationException($"the problem has no metric '{metric}'");
+        var index = TraceMetrics.IndexOf(problem.MetricNames, metric);
+        return index >= 0 ? index : throw new InvalidOperationException($"the problem has no metric '{metric}'");
     }
 }
 

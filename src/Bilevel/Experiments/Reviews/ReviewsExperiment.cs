@@ -168,7 +168,7 @@ public sealed class ReviewsReport
 
     /// <summary>
     /// The cleaned models: per rate and seed, the classifier trained as the uniform-weight reference (SGD, the same
-    /// seconds) but with the weights σ(xᵢ) learned by BO-REP and by the baseline with the lowest final validation loss.
+    /// <see cref="ReviewsSettings.ReferenceSteps"/> steps) but with the weights σ(xᵢ) learned by BO-REP and by the baseline with the lowest final validation loss.
     /// </summary>
     public IReadOnlyList<CleaningReference> Refits { get; }
 
@@ -369,8 +369,7 @@ public static class ReviewsExperiment
         Execute(set100, ReviewTaskKind.Hyperparameter, 0, settings.BoRep(ReviewTaskKind.Hyperparameter, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
         Execute(set100, ReviewTaskKind.HyperCleaning, largest, settings.BoRep(ReviewTaskKind.HyperCleaning, label: "BO-REP 100-d"), seed0, settings.Seconds, "100-d", 100);
 
-        var testTweets = ((ReviewHyperCleaningProblem<float>)set50.For(ReviewTaskKind.HyperCleaning, settings.CleaningRates[0]).Problem).Test.Count;
-        return new ReviewsReport(settings, data, runs, smoothness, baselines, refits, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds, testTweets);
+        return new ReviewsReport(settings, data, runs, smoothness, baselines, refits, supervised, set50.TestDomains, clock.Elapsed.TotalSeconds, set50.CleaningTestTweets);
     }
 
     /// <summary>The main comparisons of <paramref name="settings"/>: (task, rate).</summary>
@@ -561,6 +560,9 @@ public static class ReviewsExperiment
         public IReadOnlyList<ReviewTask> PoolTasks => poolTasks;
 
         public IReadOnlyList<string> TestDomains => testDomains;
+
+        /// <summary>Test tweets of the hyper-cleaning problems (the same manual test set at every p).</summary>
+        public int CleaningTestTweets => cleaning.Values.First().Test.Count;
 
         public IReadOnlyList<string> Description => description;
 
